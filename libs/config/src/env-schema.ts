@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+const commaList = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  );
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+
+const masterKey = z
+  .string({ error: 'is required (32 random bytes, base64: `openssl rand -base64 32`)' })
+  .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded');
+
+const baseUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+/** Every environment variable keyfleet reads, with its default. Parsed once at start. */
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    DATABASE_URL: z
+      .url({ protocol: /^postgres(ql)?$/ })
+      .default('postgres://postgres@127.0.0.1:5432/keyfleet'),
+    REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+    GEMINI_BASE_URL: baseUrl.default('https://generativelanguage.googleapis.com'),
+    GOOGLE_APIKEYS_BASE_URL: baseUrl.default('https://apikeys.googleapis.com'),
+    GOOGLE_APPLICATION_CREDENTIALS: z.string().optional(),
+    GOOGLE_OAUTH_ACCESS_TOKEN: z.string().optional(),
+    KF_ADMIN_TOKEN: z
+      .string({ error: 'is required (the bearer token of the admin API)' })
+      .min(16, 'must be at least 16 characters'),
+    KF_MASTER_KEY: masterKey,
+    KF_PREVIOUS_MASTER_KEY: masterKey.optional(),
+    PORT: port(8080),
+    KF_HEALTH_PORT: port(0),
+    KF_TRUSTED_PROXIES: commaList,
+    KF_EGRESS_IPS: commaList,
+    KF_ROTATION_MIN_DAYS: z.coerce.number().positive().default(7),
+    KF_ROTATION_MAX_DAYS: z.coerce.number().positive().default(15),
+    KF_ROTATION_SWEEP_SECONDS: z.coerce.number().int().min(1).default(900),
+    KF_QUEUE_PREFIX: z
+      .string()
+      .regex(/^[a-zA-Z0-9_-]+$/, 'letters, digits, _ and - only')
+      .default('kf'),
+    KF_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    KF_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
+    KF_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
+    KF_QUOTA_HEADROOM_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
+    KF_MAX_BATCH_ITEMS: z.coerce.number().int().min(1).default(100_000),
+    KF_MAX_BODY_MB: z.coerce.number().positive().default(200),
+    KF_RUN_MIGRATIONS: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((value) => value === 'true'),
+  })
+  .refine((env) => env.KF_ROTATION_MIN_DAYS <= env.KF_ROTATION_MAX_DAYS, {
+    path: ['KF_ROTATION_MIN_DAYS'],
+    message: 'must not exceed KF_ROTATION_MAX_DAYS',
+  });
+
+export type Env = z.output<typeof envSchema>;

@@ -1,0 +1,3 @@
+export * from './env-schema';
+export * from './keyfleet-config';
+export * from './config.module';

@@ -1,0 +1,42 @@
+import { ConfigError, loadConfig } from './keyfleet-config';
+
+const masterKey = Buffer.alloc(32, 7).toString('base64');
+const valid = { KF_ADMIN_TOKEN: 'admin-token-0123456789', KF_MASTER_KEY: masterKey };
+
+describe('loadConfig', () => {
+  it('applies the defaults of DESIGN.md', () => {
+    const config = loadConfig(valid);
+    expect(config.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/keyfleet');
+    expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(config.geminiBaseUrl).toBe('https://generativelanguage.googleapis.com');
+    expect(config.apiKeysBaseUrl).toBe('https://apikeys.googleapis.com');
+    expect(config.port).toBe(8080);
+    expect(config.rotation).toEqual({ minDays: 7, maxDays: 15, sweepSeconds: 900 });
+    expect(config.masterKey).toHaveLength(32);
+  });
+
+  it('parses lists and numbers', () => {
+    const config = loadConfig({ ...valid, KF_TRUSTED_PROXIES: '10.0.0.0/8, ::1', PORT: '9000' });
+    expect(config.trustedProxies).toEqual(['10.0.0.0/8', '::1']);
+    expect(config.port).toBe(9000);
+  });
+
+  it('names every missing or malformed variable', () => {
+    let caught: unknown;
+    try {
+      loadConfig({ KF_MASTER_KEY: 'c2hvcnQ=', PORT: 'eighty', REDIS_URL: 'http://nope' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const message = (caught as ConfigError).message;
+    expect(message).toContain('KF_ADMIN_TOKEN');
+    expect(message).toContain('KF_MASTER_KEY: must be 32 bytes');
+    expect(message).toContain('PORT');
+    expect(message).toContain('REDIS_URL');
+  });
+
+  it('rejects a rotation window whose minimum exceeds its maximum', () => {
+    expect(() => loadConfig({ ...valid, KF_ROTATION_MIN_DAYS: '20' })).toThrow(/KF_ROTATION_MIN_DAYS/);
+  });
+});

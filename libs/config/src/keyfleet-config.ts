@@ -1,0 +1,89 @@
+import { envSchema, type Env } from './env-schema';
+
+/** The typed configuration every process receives; built once from the environment. */
+export interface KeyfleetConfig {
+  env: Env['NODE_ENV'];
+  databaseUrl: string;
+  redisUrl: string;
+  geminiBaseUrl: string;
+  apiKeysBaseUrl: string;
+  googleCredentialsFile?: string;
+  googleAccessToken?: string;
+  adminToken: string;
+  masterKey: Buffer;
+  previousMasterKey?: Buffer;
+  port: number;
+  healthPort: number;
+  trustedProxies: string[];
+  egressIps: string[];
+  rotation: { minDays: number; maxDays: number; sweepSeconds: number };
+  queuePrefix: string;
+  logLevel: Env['KF_LOG_LEVEL'];
+  worker: { concurrency: number; maxAttempts: number };
+  quota: { headroomMs: number };
+  limits: { maxBatchItems: number; maxBodyBytes: number };
+  runMigrations: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; throws a ConfigError naming every bad variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): KeyfleetConfig {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`),
+    );
+  }
+  const env = parsed.data;
+  return {
+    env: env.NODE_ENV,
+    databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
+    geminiBaseUrl: env.GEMINI_BASE_URL.replace(/\/+$/, ''),
+    apiKeysBaseUrl: env.GOOGLE_APIKEYS_BASE_URL.replace(/\/+$/, ''),
+    googleCredentialsFile: env.GOOGLE_APPLICATION_CREDENTIALS,
+    googleAccessToken: env.GOOGLE_OAUTH_ACCESS_TOKEN,
+    adminToken: env.KF_ADMIN_TOKEN,
+    masterKey: Buffer.from(env.KF_MASTER_KEY, 'base64'),
+    previousMasterKey: env.KF_PREVIOUS_MASTER_KEY
+      ? Buffer.from(env.KF_PREVIOUS_MASTER_KEY, 'base64')
+      : undefined,
+    port: env.PORT,
+    healthPort: env.KF_HEALTH_PORT,
+    trustedProxies: env.KF_TRUSTED_PROXIES,
+    egressIps: env.KF_EGRESS_IPS,
+    rotation: {
+      minDays: env.KF_ROTATION_MIN_DAYS,
+      maxDays: env.KF_ROTATION_MAX_DAYS,
+      sweepSeconds: env.KF_ROTATION_SWEEP_SECONDS,
+    },
+    queuePrefix: env.KF_QUEUE_PREFIX,
+    logLevel: env.KF_LOG_LEVEL,
+    worker: { concurrency: env.KF_WORKER_CONCURRENCY, maxAttempts: env.KF_MAX_ATTEMPTS },
+    quota: { headroomMs: env.KF_QUOTA_HEADROOM_MS },
+    limits: {
+      maxBatchItems: env.KF_MAX_BATCH_ITEMS,
+      maxBodyBytes: Math.round(env.KF_MAX_BODY_MB * 1024 * 1024),
+    },
+    runMigrations: env.KF_RUN_MIGRATIONS,
+  };
+}
+
+/** For entrypoints: load the config or print what is wrong and exit. */
+export function loadConfigOrExit(source: NodeJS.ProcessEnv = process.env): KeyfleetConfig {
+  try {
+    return loadConfig(source);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,3 @@
+export * from './error-code';
+export * from './keyfleet-error';
+export * from './http-exception.filter';

@@ -1,0 +1,5 @@
+export * from './logging.module';
+export * from './readiness';
+export * from './health.module';
+export * from './health-server';
+export * from './metrics';

@@ -1,0 +1,60 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+export const BATCH_STATUSES = ['queued', 'running', 'completed', 'cancelled'] as const;
+export type BatchStatus = (typeof BATCH_STATUSES)[number];
+
+/** A batch of generateContent requests for one model, submitted by one client. */
+@Entity('batches')
+@Index('IDX_batches_client_created', ['clientId', 'createdAt'])
+@Index('UQ_batches_client_idempotency_key', ['clientId', 'idempotencyKey'], {
+  unique: true,
+  where: 'idempotency_key IS NOT NULL',
+})
+@Index('IDX_batches_open', ['status'], { where: "status IN ('queued', 'running')" })
+export class BatchEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'client_id', type: 'uuid' })
+  clientId!: string;
+
+  @Column({ type: 'varchar', length: 100 })
+  model!: string;
+
+  @Column({ name: 'display_name', type: 'varchar', length: 500, nullable: true })
+  displayName!: string | null;
+
+  @Column({ type: 'varchar', length: 16, default: 'queued' })
+  status!: BatchStatus;
+
+  @Column({ name: 'idempotency_key', type: 'varchar', length: 200, nullable: true })
+  idempotencyKey!: string | null;
+
+  // Item counts, moved in the same transaction as each item's status change.
+  @Column({ name: 'total_count', type: 'integer' })
+  totalCount!: number;
+
+  @Column({ name: 'pending_count', type: 'integer' })
+  pendingCount!: number;
+
+  @Column({ name: 'running_count', type: 'integer', default: 0 })
+  runningCount!: number;
+
+  @Column({ name: 'succeeded_count', type: 'integer', default: 0 })
+  succeededCount!: number;
+
+  @Column({ name: 'failed_count', type: 'integer', default: 0 })
+  failedCount!: number;
+
+  @Column({ name: 'cancelled_count', type: 'integer', default: 0 })
+  cancelledCount!: number;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Column({ name: 'started_at', type: 'timestamptz', nullable: true })
+  startedAt!: Date | null;
+
+  @Column({ name: 'completed_at', type: 'timestamptz', nullable: true })
+  completedAt!: Date | null;
+}

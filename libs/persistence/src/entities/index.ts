@@ -1,0 +1,28 @@
+export * from './project.entity';
+export * from './project-model-limit.entity';
+export * from './upstream-key.entity';
+export * from './client.entity';
+export * from './client-key.entity';
+export * from './batch.entity';
+export * from './batch-item.entity';
+export * from './audit-log.entity';
+
+import { AuditLogEntity } from './audit-log.entity';
+import { BatchItemEntity } from './batch-item.entity';
+import { BatchEntity } from './batch.entity';
+import { ClientKeyEntity } from './client-key.entity';
+import { ClientEntity } from './client.entity';
+import { ProjectModelLimitEntity } from './project-model-limit.entity';
+import { ProjectEntity } from './project.entity';
+import { UpstreamKeyEntity } from './upstream-key.entity';
+
+export const ENTITIES = [
+  ProjectEntity,
+  ProjectModelLimitEntity,
+  UpstreamKeyEntity,
+  ClientEntity,
+  ClientKeyEntity,
+  BatchEntity,
+  BatchItemEntity,
+  AuditLogEntity,
+];

@@ -1,0 +1,38 @@
+import { Column, Entity, Index, OneToMany, PrimaryGeneratedColumn } from 'typeorm';
+import { Timestamped } from './timestamps';
+import type { ProjectModelLimitEntity } from './project-model-limit.entity';
+
+export const PROJECT_TIERS = ['free', 'tier1', 'tier2', 'tier3'] as const;
+export type ProjectTier = (typeof PROJECT_TIERS)[number];
+
+export const ISSUERS = ['manual', 'google-api-keys'] as const;
+export type IssuerKind = (typeof ISSUERS)[number];
+
+/** A Google Cloud project: the unit Google's quotas are counted per. */
+@Entity('projects')
+@Index('UQ_projects_name', ['name'], { unique: true })
+export class ProjectEntity extends Timestamped {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ type: 'varchar', length: 200 })
+  name!: string;
+
+  @Column({ name: 'gcp_project_id', type: 'varchar', length: 200, nullable: true })
+  gcpProjectId!: string | null;
+
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  tier!: ProjectTier | null;
+
+  @Column({ name: 'egress_ips', type: 'text', array: true, default: () => "'{}'" })
+  egressIps!: string[];
+
+  @Column({ type: 'varchar', length: 32, default: 'manual' })
+  issuer!: IssuerKind;
+
+  @Column({ name: 'service_account_email', type: 'varchar', length: 320, nullable: true })
+  serviceAccountEmail!: string | null;
+
+  @OneToMany('ProjectModelLimitEntity', (limit: ProjectModelLimitEntity) => limit.project)
+  limits?: ProjectModelLimitEntity[];
+}

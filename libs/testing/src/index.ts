@@ -1,0 +1,4 @@
+export * from './test-database';
+export * from './test-config';
+export * from './simulator';
+export * from './app-process';

@@ -1,0 +1,2 @@
+export * from './sim-types';
+export * from './spawn-simulator';

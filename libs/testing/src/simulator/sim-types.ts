@@ -1,0 +1,164 @@
+// Canonical types of the Gemini simulator (apps/gemini-sim): its JSON config, admin API bodies and stats.
+// The simulator validates these shapes with zod; tests and the benchmark build them.
+
+/** How per-minute limits are enforced: any rolling 60 s window, or clock-aligned UTC minutes. */
+export type SimWindowMode = 'rolling' | 'clock';
+
+/** Free tier projects answer 429s with `-FreeTier` quotaIds and free-tier metrics. */
+export type SimTier = 'free' | 'paid';
+
+export type SimKeyStatus = 'active' | 'leaked' | 'suspended' | 'service_blocked';
+
+/** Per-project, per-model limits. `tpm`/`tpd` count input tokens (promptTokenCount) only. */
+export interface SimModelLimits {
+  rpm: number;
+  tpm: number;
+  /** Requests per Pacific day (midnight America/Los_Angeles). */
+  rpd: number;
+  /** Input tokens per Pacific day; absent = no daily token limit. */
+  tpd?: number;
+}
+
+export interface SimKeySpec {
+  key: string;
+  status?: SimKeyStatus;
+  /** IPs or CIDRs the key may be used from; absent or empty = any address. */
+  allowedIps?: string[];
+}
+
+export interface SimProjectConfig {
+  id: string;
+  /** Defaults to `free`. */
+  tier?: SimTier;
+  limits: Record<string, SimModelLimits>;
+  /** Defaults to none (add keys later with POST /sim/keys). */
+  keys?: Array<string | SimKeySpec>;
+}
+
+export type SimScriptStatus = 400 | 403 | 429 | 500 | 503;
+
+/** One deterministic injected answer, used for the next `count` matching generation requests. */
+export interface SimScriptedFault {
+  status: SimScriptStatus;
+  count: number;
+  /** Only requests whose key belongs to this project match. */
+  projectId?: string;
+  /** Only requests for this model match. */
+  model?: string;
+  /** The exact JSON body to answer with; otherwise a Google-shaped body is built. */
+  body?: Record<string, unknown>;
+  /** For a built 429: the violated quotaId (default: the tier's per-minute requests quotaId). */
+  quotaId?: string;
+  /** For a built 429: the RetryInfo delay, e.g. "26.5s" (default "30s"). */
+  retryDelay?: string;
+  /** For a built 400/403: the ErrorInfo reason, e.g. "API_KEY_IP_ADDRESS_BLOCKED". */
+  reason?: string;
+  /** For a built body: the message. */
+  message?: string;
+}
+
+export interface SimFaults {
+  /** Fraction (0..1) of admitted-looking requests answered with `errorStatus` instead. */
+  errorRate?: number;
+  errorStatus?: 429 | 500 | 503;
+  /** Fraction of requests whose socket is destroyed without an answer. */
+  dropRate?: number;
+  /** Fraction of requests delayed by an extra `slowMs`. */
+  slowRate?: number;
+  slowMs?: number;
+  script?: SimScriptedFault[];
+}
+
+export interface SimLatency {
+  min: number;
+  max: number;
+}
+
+/** The config as written (PUT /sim/config, SIM_CONFIG file, spawnSimulator). */
+export interface SimConfig {
+  windowMode?: SimWindowMode;
+  latencyMs?: SimLatency;
+  projects: SimProjectConfig[];
+  faults?: SimFaults;
+}
+
+export interface ResolvedSimKey {
+  key: string;
+  status: SimKeyStatus;
+  allowedIps: string[];
+}
+
+export interface ResolvedSimProject {
+  id: string;
+  tier: SimTier;
+  limits: Record<string, SimModelLimits>;
+  keys: ResolvedSimKey[];
+}
+
+export interface ResolvedSimFaults {
+  errorRate: number;
+  errorStatus: 429 | 500 | 503;
+  dropRate: number;
+  slowRate: number;
+  slowMs: number;
+  /** Remaining scripted answers (counts go down as they are used). */
+  script: SimScriptedFault[];
+}
+
+/** The config with every default filled in, as GET /sim/config returns it. */
+export interface ResolvedSimConfig {
+  windowMode: SimWindowMode;
+  latencyMs: SimLatency;
+  projects: ResolvedSimProject[];
+  faults: ResolvedSimFaults;
+}
+
+/** POST /sim/keys body. */
+export interface SimAddKeyRequest extends SimKeySpec {
+  projectId: string;
+}
+
+/** PATCH /sim/keys/:key body; `allowedIps: null` lifts the restriction. */
+export interface SimKeyPatch {
+  status?: SimKeyStatus;
+  allowedIps?: string[] | null;
+}
+
+export interface SimModelStats {
+  admitted: number;
+  refused429: number;
+  refusedByQuotaId: Record<string, number>;
+  /** Sum of promptTokenCount over admitted requests. */
+  admittedTokens: number;
+  /** Most admitted requests / input tokens ever seen in one rolling 60 s window. */
+  maxRequestsInRollingWindow: number;
+  maxTokensInRollingWindow: number;
+  /** Most admitted requests / input tokens ever seen in one clock-aligned minute. */
+  maxRequestsInClockMinute: number;
+  maxTokensInClockMinute: number;
+  /** Admitted in the current Pacific day. */
+  requestsToday: number;
+  tokensToday: number;
+  limits: SimModelLimits;
+  /** True if any rolling window, clock minute or Pacific day ever held more than its limit. */
+  overLimit: boolean;
+}
+
+export interface SimTotals {
+  /** Every request to the Gemini/OpenAI surface (admin API excluded). */
+  requests: number;
+  admitted: number;
+  refused429: number;
+  errors4xx: number;
+  errors5xx: number;
+  /** Requests whose socket was destroyed by the dropRate fault. */
+  dropped: number;
+}
+
+export interface SimStats {
+  totals: SimTotals;
+  /** projectId → model → stats. */
+  projects: Record<string, Record<string, SimModelStats>>;
+  /** Last four characters of a presented key → its request count. */
+  keys: Record<string, { requests: number }>;
+}
