@@ -1,0 +1,44 @@
+// One generation request's fate at arrival: scripted answer, random fault, 429, or admission after latency.
+import { randomFaultAnswer, rollRandomFault, scriptedFaultAnswer, takeScriptedFault } from './faults';
+import { admitOrRefuse } from './quota/quota-decision';
+import { drawLatency, type SimContext } from './sim-context';
+import type { KeyEntry } from './sim-state';
+
+export type GateDecision =
+  | { kind: 'admitted'; delayMs: number }
+  | { kind: 'error'; status: number; body: unknown; delayMs: number }
+  | { kind: 'drop' };
+
+export function decideGeneration(
+  ctx: SimContext,
+  entry: KeyEntry,
+  model: string,
+  tokens: number,
+): GateDecision {
+  const { project } = entry;
+  const { faults } = ctx.state.config;
+  const limits = project.limits[model];
+  const scripted = takeScriptedFault(faults, project.id, model);
+  if (scripted) {
+    const answer = scriptedFaultAnswer(scripted, { tier: project.tier, model, limits });
+    if (answer.status === 429) {
+      ctx.state.stats.refused(
+        project.id,
+        model,
+        limits ?? { rpm: 0, tpm: 0, rpd: 0 },
+        answer.quotaId ? [answer.quotaId] : [],
+      );
+    }
+    return { kind: 'error', status: answer.status, body: answer.body, delayMs: 0 };
+  }
+  const fault = rollRandomFault(faults, () => ctx.random());
+  if (fault.kind === 'drop') return { kind: 'drop' };
+  const delayMs = drawLatency(ctx) + fault.extraDelayMs;
+  if (fault.kind === 'error') {
+    const answer = randomFaultAnswer(faults.errorStatus);
+    return { kind: 'error', status: answer.status, body: answer.body, delayMs };
+  }
+  const refusal = admitOrRefuse(ctx, project, model, tokens);
+  if (refusal) return { kind: 'error', status: refusal.status, body: refusal.body, delayMs: 0 };
+  return { kind: 'admitted', delayMs };
+}

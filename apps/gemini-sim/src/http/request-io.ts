@@ -1,0 +1,69 @@
+// Reading requests: the body, the presented API key and the caller's address.
+import type { IncomingMessage } from 'node:http';
+import ipaddr from 'ipaddr.js';
+
+const MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+export class BodyTooLargeError extends Error {
+  override readonly name = 'BodyTooLargeError';
+}
+
+export function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES)
+        reject(new BodyTooLargeError(`request body exceeds ${MAX_BODY_BYTES} bytes`));
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** Parses JSON; undefined when the text is not JSON or not an object. */
+export function parseJsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The key from `x-goog-api-key`, `?key=`, or (where allowed) `Authorization: Bearer`. */
+export function presentedKey(
+  req: IncomingMessage,
+  query: URLSearchParams,
+  allowBearer: boolean,
+): string | undefined {
+  const header = req.headers['x-goog-api-key'];
+  if (typeof header === 'string' && header) return header;
+  const fromQuery = query.get('key');
+  if (fromQuery) return fromQuery;
+  const authorization = req.headers.authorization;
+  if (allowBearer && authorization?.startsWith('Bearer ')) return authorization.slice(7).trim() || undefined;
+  return undefined;
+}
+
+/** The socket peer's address, with IPv4-mapped IPv6 (::ffff:1.2.3.4) written as IPv4. */
+export function peerAddress(req: IncomingMessage): string {
+  const address = req.socket.remoteAddress ?? '';
+  return ipaddr.isValid(address) ? ipaddr.process(address).toString() : address;
+}
+
+/** True if `ip` is one of `allowed` (IPs or CIDRs); an empty list allows everyone. */
+export function isIpAllowed(ip: string, allowed: readonly string[]): boolean {
+  if (allowed.length === 0) return true;
+  if (!ipaddr.isValid(ip)) return false;
+  const address = ipaddr.process(ip);
+  return allowed.some((entry) => {
+    if (!entry.includes('/')) return ipaddr.process(entry).toString() === address.toString();
+    const [range, bits] = ipaddr.parseCIDR(entry);
+    return range.kind() === address.kind() && address.match(range, bits);
+  });
+}

@@ -1,0 +1,117 @@
+// The simulator's HTTP server (plain node:http for sub-millisecond overhead) and its router.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ResolvedSimConfig, SimConfig } from '@keyfleet/testing';
+import { internalErrorBody, invalidArgumentBody, pathNotFoundBody } from './errors/google-error-bodies';
+import { Reply } from './http/reply';
+import { BodyTooLargeError, peerAddress, presentedKey, readBody } from './http/request-io';
+import { handleAdmin } from './routes/admin';
+import type { ApiCall } from './routes/api-call';
+import { handleCountTokens } from './routes/count-tokens';
+import { handleGenerateContent } from './routes/generate-content';
+import { handleGetModel, handleListModels } from './routes/models';
+import { handleChatCompletions } from './routes/openai-chat';
+import { parseSimConfig } from './sim-config';
+import { Delays, type SimContext } from './sim-context';
+import { SimState } from './sim-state';
+
+export interface SimServerOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  host?: string;
+  /** The clock (epoch ms) used for every quota decision; tests inject one to move time. */
+  now?: () => number;
+  /** The dice for faults and latency, in [0, 1). */
+  random?: () => number;
+}
+
+export interface SimServerHandle {
+  url: string;
+  port: number;
+  /** In-process access to the state, for tests. */
+  state: SimState;
+  close(): Promise<void>;
+}
+
+const API_PATH = /^\/(v1beta|v1)\/(.+)$/;
+const MODEL_PATH = /^models\/([^/:]+)(?::([A-Za-z]+))?$/;
+
+async function routeApi(ctx: SimContext, call: ApiCall, method: string, rest: string): Promise<void> {
+  if (rest === 'openai/chat/completions' && method === 'POST') return handleChatCompletions(ctx, call);
+  if (rest === 'models' && method === 'GET') return handleListModels(ctx, call);
+  const match = MODEL_PATH.exec(rest);
+  const [model, action] = match ? [decodeURIComponent(match[1]), match[2]] : [];
+  if (model && !action && method === 'GET') return handleGetModel(ctx, call, model);
+  if (model && method === 'POST') {
+    if (action === 'generateContent') return handleGenerateContent(ctx, call, model, false);
+    if (action === 'streamGenerateContent') return handleGenerateContent(ctx, call, model, true);
+    if (action === 'countTokens') return handleCountTokens(ctx, call, model);
+  }
+  call.reply.json(404, pathNotFoundBody(call.url.pathname));
+}
+
+async function handle(ctx: SimContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://sim.local');
+  const method = req.method ?? 'GET';
+  if (url.pathname.startsWith('/sim/'))
+    return handleAdmin(ctx, req, url, new Reply(res), await readBody(req));
+  const api = API_PATH.exec(url.pathname);
+  const openAi = api?.[2].startsWith('openai/') ?? false;
+  const key = presentedKey(req, url.searchParams, openAi);
+  ctx.state.stats.countRequest(key);
+  const reply = new Reply(res, (status) => ctx.state.stats.countAnswer(status));
+  if (!api) return reply.json(404, pathNotFoundBody(url.pathname));
+  const body = method === 'GET' ? '' : await readBody(req);
+  const call: ApiCall = { req, reply, url, apiVersion: api[1], key, peerIp: peerAddress(req), body };
+  await routeApi(ctx, call, method, api[2]);
+}
+
+function answerFailure(res: ServerResponse, error: unknown): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = error instanceof BodyTooLargeError ? invalidArgumentBody(error.message) : internalErrorBody();
+  new Reply(res).json(body.error.code, body);
+}
+
+function listen(server: ReturnType<typeof createServer>, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/** Starts a simulator; `config` is validated (throws SimConfigError naming the bad field). */
+export async function startSimServer(
+  config: SimConfig | ResolvedSimConfig,
+  options: SimServerOptions = {},
+): Promise<SimServerHandle> {
+  const state = new SimState(parseSimConfig(config));
+  const delays = new Delays();
+  const ctx: SimContext = {
+    state,
+    delays,
+    now: options.now ?? Date.now,
+    random: options.random ?? Math.random,
+  };
+  const server = createServer((req, res) => {
+    handle(ctx, req, res).catch((error: unknown) => answerFailure(res, error));
+  });
+  // Longer than typical client pools' idle timeout, so pooled connections are not cut under a client.
+  server.keepAliveTimeout = 65_000;
+  const host = options.host ?? '127.0.0.1';
+  const port = await listen(server, options.port ?? 0, host);
+  const reachableHost =
+    host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const close = () =>
+    new Promise<void>((resolve) => {
+      delays.releaseAll();
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  return { url: `http://${reachableHost}:${port}`, port, state, close };
+}

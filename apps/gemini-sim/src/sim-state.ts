@@ -1,0 +1,131 @@
+// The simulator's mutable state: config, key index, enforcement windows, stats. Admin calls change it.
+import type {
+  ResolvedSimConfig,
+  ResolvedSimFaults,
+  ResolvedSimKey,
+  ResolvedSimProject,
+  SimAddKeyRequest,
+  SimKeyPatch,
+} from '@keyfleet/testing';
+import { PacificDayClock } from './quota/pacific-day';
+import { WindowTracker } from './quota/window-tracker';
+import { SimStatsRecorder } from './stats';
+
+/** An admin request that conflicts with the state (unknown project, duplicate key…). */
+export class SimAdminError extends Error {
+  override readonly name = 'SimAdminError';
+  constructor(
+    readonly status: 404 | 409,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface KeyEntry {
+  project: ResolvedSimProject;
+  spec: ResolvedSimKey;
+}
+
+// Keys are fake but still never echoed: admin errors name a key by its last four characters.
+const keyLabel = (key: string) => `…${key.slice(-4)}`;
+
+export class SimState {
+  readonly days = new PacificDayClock();
+  readonly stats = new SimStatsRecorder(this.days);
+  private current!: ResolvedSimConfig;
+  private keys = new Map<string, KeyEntry>();
+  private windows = new Map<string, WindowTracker>();
+  private models = new Set<string>();
+
+  constructor(config: ResolvedSimConfig) {
+    this.replaceConfig(config);
+  }
+
+  get config(): ResolvedSimConfig {
+    return this.current;
+  }
+
+  /** Models that any project has limits for. */
+  get configuredModels(): ReadonlySet<string> {
+    return this.models;
+  }
+
+  /** Replaces everything and starts windows and stats afresh. */
+  replaceConfig(config: ResolvedSimConfig): void {
+    this.current = { ...config, projects: [] };
+    this.keys = new Map();
+    this.windows = new Map();
+    this.models = new Set();
+    this.stats.reset();
+    for (const project of config.projects) this.addProject(project);
+  }
+
+  addProject(project: ResolvedSimProject): void {
+    if (this.current.projects.some((p) => p.id === project.id)) {
+      throw new SimAdminError(409, `project ${project.id} already exists`);
+    }
+    const duplicate = project.keys.find((k) => this.keys.has(k.key));
+    if (duplicate) throw new SimAdminError(409, `key ${keyLabel(duplicate.key)} already exists`);
+    this.current.projects.push(project);
+    for (const spec of project.keys) this.keys.set(spec.key, { project, spec });
+    this.registerModels(project);
+  }
+
+  addKey(request: SimAddKeyRequest & ResolvedSimKey): void {
+    const project = this.current.projects.find((p) => p.id === request.projectId);
+    if (!project) throw new SimAdminError(404, `project ${request.projectId} not found`);
+    if (this.keys.has(request.key))
+      throw new SimAdminError(409, `key ${keyLabel(request.key)} already exists`);
+    const spec: ResolvedSimKey = { key: request.key, status: request.status, allowedIps: request.allowedIps };
+    project.keys.push(spec);
+    this.keys.set(spec.key, { project, spec });
+  }
+
+  patchKey(key: string, patch: SimKeyPatch): ResolvedSimKey {
+    const entry = this.requireKey(key);
+    if (patch.status) entry.spec.status = patch.status;
+    if (patch.allowedIps !== undefined) entry.spec.allowedIps = patch.allowedIps ?? [];
+    return entry.spec;
+  }
+
+  deleteKey(key: string): void {
+    const entry = this.requireKey(key);
+    entry.project.keys = entry.project.keys.filter((spec) => spec !== entry.spec);
+    this.keys.delete(key);
+  }
+
+  setFaults(faults: ResolvedSimFaults): void {
+    this.current.faults = faults;
+  }
+
+  resetStats(): void {
+    this.stats.reset();
+    for (const project of this.current.projects) this.registerModels(project);
+  }
+
+  findKey(key: string): KeyEntry | undefined {
+    return this.keys.get(key);
+  }
+
+  /** The enforcement windows of one project+model. */
+  windowsFor(projectId: string, model: string): WindowTracker {
+    const id = `${projectId}\u0000${model}`;
+    let windows = this.windows.get(id);
+    if (!windows) this.windows.set(id, (windows = new WindowTracker(this.days)));
+    return windows;
+  }
+
+  private requireKey(key: string): KeyEntry {
+    const entry = this.keys.get(key);
+    if (!entry) throw new SimAdminError(404, `key ${keyLabel(key)} not found`);
+    return entry;
+  }
+
+  private registerModels(project: ResolvedSimProject): void {
+    for (const [model, limits] of Object.entries(project.limits)) {
+      this.models.add(model);
+      this.stats.register(project.id, model, limits);
+    }
+  }
+}
