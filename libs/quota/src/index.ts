@@ -1,0 +1,6 @@
+export * from './quota-types';
+export * from './quota-engine';
+export * from './pacific-day';
+export * from './token-estimator';
+export { modelBase, projectKeys, rotationKey } from './quota-keys';
+export * from './quota-engine.provider';

@@ -1,0 +1,113 @@
+import { COMMON_LUA } from './common-lua';
+
+/**
+ * Checks every candidate and reserves on the one with the most room, all in one step.
+ * KEYS[1] = the model's rotation counter (the other keys share its {model} hash slot and are built here
+ * from ARGV[5], because which day key is touched depends on Redis' clock).
+ * ARGV[5] model base, [6] tokens, [7] reservation id, [8] n boundaries, then the boundaries, then
+ * n candidates, then per candidate: projectId, rpm, tpm, rpd, tpd (effective limits, -1 = unlimited).
+ * Returns {'reserved', projectId, atMs, dayStartMs} or {'wait', retryAtMs, nowMs}.
+ */
+export const RESERVE_LUA = `${COMMON_LUA}
+local base = ARGV[5]
+local tokens = tonumber(ARGV[6])
+local id = ARGV[7]
+local nb = tonumber(ARGV[8])
+local boundaries = {}
+for i = 1, nb do boundaries[i] = tonumber(ARGV[8 + i]) end
+local nc = tonumber(ARGV[9 + nb])
+local now = now_ms()
+local day_start, day_end = pick_day(boundaries, now)
+
+local function fraction_left(used, limit)
+  if limit < 0 then return 1 end
+  return (limit - used) / limit
+end
+
+local function read_candidate(i)
+  local at = 9 + nb + (i - 1) * 5
+  local c = {
+    pid = ARGV[at + 1], rpm = tonumber(ARGV[at + 2]), tpm = tonumber(ARGV[at + 3]),
+    rpd = tonumber(ARGV[at + 4]), tpd = tonumber(ARGV[at + 5]),
+  }
+  c.key = base .. ':p:' .. c.pid
+  c.win, c.sum, c.pending = c.key .. ':win', c.key .. ':sum', c.key .. ':pending'
+  c.day = c.key .. ':day:' .. day_start
+  c.requests, c.tokens = trim(c.win, c.sum, c.pending, now)
+  c.day_requests, c.day_tokens = day_counts(c.day)
+  c.blocked_until = block_until(c.key .. ':block', now)
+  c.rpm_over = c.requests + 1 > c.rpm
+  c.tpm_over = c.tokens + tokens > c.tpm
+  c.day_over = (c.rpd >= 0 and c.day_requests + 1 > c.rpd) or (c.tpd >= 0 and c.day_tokens + tokens > c.tpd)
+  return c
+end
+
+local function room_after(c)
+  return math.min(
+    fraction_left(c.requests + 1, c.rpm), fraction_left(c.tokens + tokens, c.tpm),
+    fraction_left(c.day_requests + 1, c.rpd), fraction_left(c.day_tokens + tokens, c.tpd))
+end
+
+local function reserve_on(c)
+  local keep = RETENTION + SPAN
+  redis.call('ZADD', c.win, now, id .. ':' .. tokens)
+  redis.call('HSET', c.sum, 'requests', c.requests + 1, 'tokens', c.tokens + tokens)
+  redis.call('PEXPIRE', c.win, keep)
+  redis.call('PEXPIRE', c.sum, keep)
+  redis.call('HINCRBY', c.day, 'requests', 1)
+  redis.call('HINCRBY', c.day, 'tokens', tokens)
+  if c.day_requests == 0 then redis.call('PEXPIRE', c.day, day_end - now + keep) end
+  return { 'reserved', c.pid, now, day_start }
+end
+
+-- When the n-th oldest entry of the window leaves it.
+local function rpm_free_at(c)
+  local nth = c.requests + 1 - c.rpm
+  local e = redis.call('ZRANGE', c.win, nth - 1, nth - 1, 'WITHSCORES')
+  if #e == 0 then return now + SPAN end
+  return tonumber(e[2]) + SPAN
+end
+
+-- Walks the oldest entries until enough tokens have left the window.
+local function tpm_free_at(c)
+  local need = c.tokens + tokens - c.tpm
+  local freed, offset = 0, 0
+  while true do
+    local e = redis.call('ZRANGE', c.win, offset, offset + 127, 'WITHSCORES')
+    if #e == 0 then return now + SPAN end
+    for i = 1, #e, 2 do
+      freed = freed + tokens_of(e[i])
+      if freed >= need then return tonumber(e[i + 1]) + SPAN end
+    end
+    offset = offset + 128
+  end
+end
+
+local function free_at(c)
+  local at = c.blocked_until
+  if c.rpm_over then at = math.max(at, rpm_free_at(c)) end
+  if c.tpm_over then at = math.max(at, tpm_free_at(c)) end
+  if c.day_over then at = math.max(at, day_end) end
+  return math.max(at, now + 1)
+end
+
+local start = 0
+if nc > 1 then start = redis.call('INCR', KEYS[1]) % nc end
+local candidates, best, best_room = {}, nil, -1
+for k = 0, nc - 1 do
+  local c = read_candidate(((start + k) % nc) + 1)
+  candidates[#candidates + 1] = c
+  if c.blocked_until == 0 and not c.rpm_over and not c.tpm_over and not c.day_over then
+    local room = room_after(c)
+    if room > best_room then best, best_room = c, room end
+  end
+end
+if best then return reserve_on(best) end
+
+local retry_at = nil
+for _, c in ipairs(candidates) do
+  local at = free_at(c)
+  if retry_at == nil or at < retry_at then retry_at = at end
+end
+return { 'wait', retry_at, now }
+`;

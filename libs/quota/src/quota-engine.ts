@@ -1,0 +1,167 @@
+import { randomBytes } from 'node:crypto';
+import type { Cluster, Redis } from 'ioredis';
+import { KeyfleetError } from '@keyfleet/errors';
+import { DayBoundaryCache } from './day-boundary-cache';
+import { candidateArgs, effectiveLimits, neverPassesReason } from './effective-limits';
+import { quotaCommands, type QuotaCommands } from './quota-commands';
+import { modelBase, projectKeys, rotationKey } from './quota-keys';
+import type {
+  ProjectLimits,
+  ProjectUsage,
+  QuotaEngineOptions,
+  Reservation,
+  ReserveRequest,
+  ReserveResult,
+} from './quota-types';
+import { toProjectUsage } from './usage-report';
+
+const DEFAULT_WINDOW_MS = 60_000;
+const DEFAULT_HEADROOM_MS = 1_000;
+const DEFAULT_RETENTION_MS = 600_000;
+// Lua prints numbers with 14 significant digits; token counts stay far below that.
+const MAX_TOKENS = 1e12;
+
+/**
+ * Atomic multi-dimension quota reservations (RPM, TPM over every rolling window; RPD, TPD per Pacific
+ * day) shared by any number of processes through one Redis. Every call is one Lua script reading
+ * Redis' clock, so processes never together over-admit.
+ */
+export class QuotaEngine {
+  private readonly commands: QuotaCommands;
+  private readonly prefix: string;
+  private readonly days: DayBoundaryCache;
+  private readonly testClock: () => number | { frozenAtMs: number };
+  private readonly windowArgs: number[];
+  // Process-unique id prefix plus a counter: cheap, and unique across processes in practice.
+  private readonly idPrefix = randomBytes(6).toString('hex');
+  private idCounter = 0;
+
+  constructor(redis: Redis | Cluster, options: QuotaEngineOptions) {
+    this.commands = quotaCommands(redis);
+    this.prefix = options.prefix;
+    this.testClock = options.testClock ?? (() => 0);
+    this.days = new DayBoundaryCache(options.dayBoundaries);
+    const windowMs = positive(options.windowMs ?? DEFAULT_WINDOW_MS, 'windowMs');
+    const headroomMs = nonNegative(options.headroomMs ?? DEFAULT_HEADROOM_MS, 'headroomMs');
+    const retentionMs = positive(options.retentionMs ?? DEFAULT_RETENTION_MS, 'retentionMs');
+    this.windowArgs = [windowMs, headroomMs, retentionMs];
+  }
+
+  async reserve(req: ReserveRequest): Promise<ReserveResult> {
+    const tokens = tokenCount(req.estimatedTokens, 'estimatedTokens');
+    const share = req.capacityShare ?? 1;
+    if (!(share > 0 && share <= 1))
+      throw KeyfleetError.invalid(`capacityShare must be in (0, 1], got ${share}`);
+    if (req.candidates.length === 0) return { kind: 'impossible', reason: `no project serves ${req.model}` };
+
+    const all = req.candidates.map((c) => effectiveLimits(c, share));
+    const possible = all.filter((c) => neverPassesReason(c, tokens) === null);
+    if (possible.length === 0) {
+      const reasons = all.map((c) => `${c.projectId}: ${neverPassesReason(c, tokens)}`);
+      return { kind: 'impossible', reason: `request can never pass: ${reasons.join('; ')}` };
+    }
+
+    const id = this.nextId();
+    const reply = (await this.commands.kfQuotaReserve(
+      rotationKey(this.prefix, req.model),
+      ...this.commonArgs(),
+      modelBase(this.prefix, req.model),
+      tokens,
+      id,
+      ...this.boundaryArgs(),
+      ...candidateArgs(possible),
+    )) as [string, string | number, number, number];
+
+    if (reply[0] === 'reserved') {
+      const [, projectId, atMs, dayStartMs] = reply;
+      return {
+        kind: 'reserved',
+        reservation: { id, model: req.model, projectId: String(projectId), tokens, atMs, dayStartMs },
+      };
+    }
+    const retryAtMs = Number(reply[1]);
+    return { kind: 'wait', retryAtMs, waitMs: Math.max(0, retryAtMs - reply[2]) };
+  }
+
+  /** Replaces the estimate with the real input token count (usageMetadata.promptTokenCount). Idempotent. */
+  async correct(reservation: Reservation, actualTokens: number): Promise<void> {
+    const actual = tokenCount(actualTokens, 'actualTokens');
+    await this.commands.kfQuotaCorrect(...this.adjustArgs(reservation), actual);
+  }
+
+  /** The request never went out: gives back its request and tokens. Idempotent. */
+  async release(reservation: Reservation): Promise<void> {
+    await this.commands.kfQuotaRelease(...this.adjustArgs(reservation));
+  }
+
+  /** Keeps a project+model out of rotation until `untilMs` (Redis clock); a longer block in place wins. */
+  async block(projectId: string, model: string, untilMs: number, reason: string): Promise<void> {
+    const keys = projectKeys(this.prefix, model, projectId);
+    await this.commands.kfQuotaBlock(keys.block, ...this.commonArgs(), Math.ceil(untilMs), reason);
+  }
+
+  async blockedUntil(projectId: string, model: string): Promise<number | null> {
+    const keys = projectKeys(this.prefix, model, projectId);
+    const until = Number(await this.commands.kfQuotaBlockedUntil(keys.block, ...this.commonArgs()));
+    return until > 0 ? until : null;
+  }
+
+  /** Used and remaining per project in the current window and Pacific day (full limits, share 1). */
+  async usage(model: string, projects: ProjectLimits[]): Promise<ProjectUsage[]> {
+    if (projects.length === 0) return [];
+    const reply = (await this.commands.kfQuotaUsage(
+      rotationKey(this.prefix, model),
+      ...this.commonArgs(),
+      modelBase(this.prefix, model),
+      ...this.boundaryArgs(),
+      projects.length,
+      ...projects.map((p) => p.projectId),
+    )) as number[];
+    return projects.map((limits, i) => toProjectUsage(model, limits, reply.slice(2 + i * 5, 7 + i * 5)));
+  }
+
+  /** Redis' clock in epoch ms: the clock every quota decision uses. */
+  async nowMs(): Promise<number> {
+    return Number(await this.commands.kfQuotaNow(...this.commonArgs()));
+  }
+
+  private adjustArgs(r: Reservation): (string | number)[] {
+    const keys = projectKeys(this.prefix, r.model, r.projectId);
+    const keyArgs = [keys.win, keys.sum, keys.pending, keys.day(r.dayStartMs)];
+    return [...keyArgs, ...this.commonArgs(), r.id, r.atMs];
+  }
+
+  private commonArgs(): (string | number)[] {
+    const clock = this.testClock();
+    return [...this.windowArgs, typeof clock === 'number' ? clock : `@${clock.frozenAtMs}`];
+  }
+
+  // Boundaries around this process' idea of now; the script picks the day that holds Redis' time.
+  private boundaryArgs(): number[] {
+    const clock = this.testClock();
+    const aroundMs = typeof clock === 'number' ? Date.now() + clock : clock.frozenAtMs;
+    const boundaries = this.days.around(aroundMs);
+    return [boundaries.length, ...boundaries];
+  }
+
+  private nextId(): string {
+    this.idCounter += 1;
+    return `${this.idPrefix}${this.idCounter.toString(36)}`;
+  }
+}
+
+function nonNegative(value: number, name: string): number {
+  if (!Number.isFinite(value) || value < 0) throw KeyfleetError.invalid(`${name} must be a number >= 0`);
+  return value;
+}
+
+function tokenCount(value: number, name: string): number {
+  const tokens = nonNegative(Math.ceil(value), name);
+  if (tokens > MAX_TOKENS) throw KeyfleetError.invalid(`${name} must be at most ${MAX_TOKENS}`);
+  return tokens;
+}
+
+function positive(value: number, name: string): number {
+  if (!Number.isFinite(value) || value <= 0) throw KeyfleetError.invalid(`${name} must be a number > 0`);
+  return value;
+}

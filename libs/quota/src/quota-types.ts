@@ -1,0 +1,76 @@
+/** One project's limits for one model (null = no such limit). */
+export interface ProjectLimits {
+  projectId: string;
+  rpm: number;
+  tpm: number;
+  rpd: number | null;
+  tpd: number | null;
+}
+
+export interface ReserveRequest {
+  model: string;
+  /** Estimated input tokens of the request. */
+  estimatedTokens: number;
+  /** Projects serving the model with at least one usable key (the caller filters keys). */
+  candidates: ProjectLimits[];
+  /** 0..1, default 1: the fraction of each limit this caller may fill (batch work leaves room for interactive calls). */
+  capacityShare?: number;
+}
+
+/** What one admitted request holds; hand it back to `correct` or `release`. */
+export interface Reservation {
+  id: string;
+  model: string;
+  projectId: string;
+  /** Tokens reserved (the estimate). */
+  tokens: number;
+  /** Redis time of the reservation: the entry's place in the rolling window. */
+  atMs: number;
+  /** Start of the Pacific day the reservation counts against. */
+  dayStartMs: number;
+}
+
+export type ReserveResult =
+  | { kind: 'reserved'; reservation: Reservation }
+  /** The earliest moment (Redis clock) one candidate will have room, if nothing else is reserved meanwhile. */
+  | { kind: 'wait'; retryAtMs: number; waitMs: number }
+  /** The request can never pass on any candidate (too many tokens, a zero limit), or there are no candidates. */
+  | { kind: 'impossible'; reason: string };
+
+export interface UsageCounts {
+  requests: number;
+  tokens: number;
+}
+
+export interface ProjectUsage {
+  projectId: string;
+  model: string;
+  /** Reservations still inside the rolling window (windowMs + headroomMs). */
+  window: UsageCounts;
+  /** Reservations in the current Pacific day. */
+  today: UsageCounts;
+  /** What the full limits still allow (null = unlimited). */
+  remaining: { rpm: number; tpm: number; rpd: number | null; tpd: number | null };
+  blockedUntil: number | null;
+}
+
+export interface QuotaEngineOptions {
+  /** Key prefix shared by every process of one deployment. */
+  prefix: string;
+  /** Extra time each reservation stays in the window, against clock skew with Google. Default 1000. */
+  headroomMs?: number;
+  /** Rolling window length. Default 60000. */
+  windowMs?: number;
+  /**
+   * How long an uncorrected reservation is remembered after it left the window, so that a late
+   * `correct`/`release` still fixes the day counters exactly once. Default 600000 (10 min).
+   */
+  retentionMs?: number;
+  /** Pacific day starts around a time; injectable for tests. Default: `pacificDayBoundaries`. */
+  dayBoundaries?: (aroundMs: number) => number[];
+  /**
+   * Test seam, production leaves it unset (the scripts then read Redis TIME): a number shifts Redis
+   * TIME by that many ms; `{ frozenAtMs }` makes the scripts use that time instead.
+   */
+  testClock?: () => number | { frozenAtMs: number };
+}

@@ -1,0 +1,82 @@
+// Input tokens are estimated before sending (about four characters a token) and corrected from
+// usageMetadata.promptTokenCount afterwards; the calibrator learns each model's real ratio.
+
+const CHARS_PER_TOKEN = 4;
+
+/** The parts of a GenerateContentRequest (REST) or GenerateContentParameters (SDK) that hold input text. */
+export interface TokenEstimateInput {
+  contents?: unknown;
+  systemInstruction?: unknown;
+  config?: { systemInstruction?: unknown } | null;
+}
+
+/** ceil(chars / 4) over every text part of `contents` and `systemInstruction`; at least 1. */
+export function estimateTokens(request: TokenEstimateInput): number {
+  const chars =
+    textLength(request.contents) +
+    textLength(request.systemInstruction) +
+    textLength(request.config?.systemInstruction);
+  return Math.max(1, Math.ceil(chars / CHARS_PER_TOKEN));
+}
+
+// Walks string | Part | Part[] | Content | Content[] (the SDK's ContentListUnion) without trusting shapes.
+function textLength(value: unknown): number {
+  if (typeof value === 'string') return value.length;
+  if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + textLength(item), 0);
+  if (value === null || typeof value !== 'object') return 0;
+  const node = value as {
+    text?: unknown;
+    parts?: unknown;
+    functionCall?: unknown;
+    functionResponse?: unknown;
+  };
+  let length = typeof node.text === 'string' ? node.text.length : 0;
+  if (node.parts !== undefined) length += textLength(node.parts);
+  // Function calls and responses are sent as JSON text, so they count as input too.
+  if (node.functionCall) length += JSON.stringify(node.functionCall).length;
+  if (node.functionResponse) length += JSON.stringify(node.functionResponse).length;
+  return length;
+}
+
+export interface TokenCalibratorOptions {
+  /** Weight of each new observation. Default 0.2. */
+  alpha?: number;
+  minRatio?: number;
+  maxRatio?: number;
+}
+
+/** Per-model running ratio actual/estimate (EWMA, clamped), in memory per process. */
+export class TokenCalibrator {
+  private readonly ratios = new Map<string, number>();
+  private readonly alpha: number;
+  private readonly minRatio: number;
+  private readonly maxRatio: number;
+
+  constructor(options: TokenCalibratorOptions = {}) {
+    this.alpha = options.alpha ?? 0.2;
+    this.minRatio = options.minRatio ?? 0.5;
+    this.maxRatio = options.maxRatio ?? 4;
+  }
+
+  /** Learns from one response: the estimate made before sending and the promptTokenCount received. */
+  observe(model: string, estimated: number, actual: number): void {
+    if (!(estimated > 0) || !(actual >= 0)) return;
+    const observed = this.clamp(actual / estimated);
+    const previous = this.ratios.get(model);
+    const next = previous === undefined ? observed : previous + this.alpha * (observed - previous);
+    this.ratios.set(model, this.clamp(next));
+  }
+
+  ratio(model: string): number {
+    return this.ratios.get(model) ?? 1;
+  }
+
+  /** The estimate scaled by what this model has shown so far; at least 1. */
+  apply(model: string, estimated: number): number {
+    return Math.max(1, Math.ceil(estimated * this.ratio(model)));
+  }
+
+  private clamp(ratio: number): number {
+    return Math.min(this.maxRatio, Math.max(this.minRatio, ratio));
+  }
+}
