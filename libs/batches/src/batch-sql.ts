@@ -1,0 +1,55 @@
+/** The SQL of BatchesService, kept apart so the service reads as steps. */
+
+export const INSERT_BATCH_SQL = `
+INSERT INTO batches (client_id, model, display_name, idempotency_key, total_count, pending_count)
+VALUES ($1, $2, $3, $4, $5, $5)
+RETURNING *`;
+
+/** One chunk of items as one JSON parameter: far fewer bytes and parameters than a VALUES list. */
+export const INSERT_ITEMS_SQL = `
+INSERT INTO batch_items (id, batch_id, line_no, key, request)
+SELECT x.id, $1, x.line_no, x.key, x.request
+FROM jsonb_to_recordset($2::jsonb) AS x(id uuid, line_no integer, key varchar, request jsonb)`;
+
+export const BATCH_BY_IDEMPOTENCY_KEY_SQL = `SELECT * FROM batches WHERE client_id = $1 AND idempotency_key = $2`;
+
+export const BATCH_OF_CLIENT_SQL = `SELECT * FROM batches WHERE id = $1 AND client_id = $2`;
+
+const CURSOR_OF = `to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_created_at`;
+
+export const LIST_FIRST_PAGE_SQL = `
+SELECT *, ${CURSOR_OF} FROM batches WHERE client_id = $1
+ORDER BY created_at DESC, id DESC LIMIT $2`;
+
+export const LIST_NEXT_PAGE_SQL = `
+SELECT *, ${CURSOR_OF} FROM batches
+WHERE client_id = $1 AND (created_at, id) < ($3::timestamptz, $4::uuid)
+ORDER BY created_at DESC, id DESC LIMIT $2`;
+
+/**
+ * Pending items → cancelled and the batch → cancelled with its counts, in one statement (items are
+ * locked before the batch row, as in every item transition). Running items finish; the batch's
+ * completedAt is set once none is left. (A SELECT at the top: TypeORM answers a top-level UPDATE with [rows, count].)
+ */
+export const CANCEL_SQL = `
+WITH c AS (
+  UPDATE batch_items SET status = 'cancelled', completed_at = now()
+  WHERE batch_id = $1 AND status = 'pending'
+  RETURNING id
+), n AS (SELECT count(*)::int AS count FROM c
+), u AS (
+UPDATE batches b SET
+  status = CASE WHEN b.status IN ('queued', 'running') THEN 'cancelled' ELSE b.status END,
+  pending_count = b.pending_count - n.count,
+  cancelled_count = b.cancelled_count + n.count,
+  completed_at = CASE WHEN b.pending_count - n.count + b.running_count = 0 THEN COALESCE(b.completed_at, now()) ELSE b.completed_at END
+FROM n WHERE b.id = $1
+RETURNING b.*
+)
+SELECT u.*, (SELECT coalesce(array_agg(id), '{}') FROM c) AS cancelled_item_ids FROM u`;
+
+/** A page of finished items in line order (keyset on the (batch_id, line_no) index). */
+export const RESULTS_PAGE_SQL = `
+SELECT line_no, key, status, response, error FROM batch_items
+WHERE batch_id = $1 AND line_no > $2 AND status IN ('succeeded', 'failed')
+ORDER BY line_no LIMIT $3`;

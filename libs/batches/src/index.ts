@@ -1,0 +1,7 @@
+export * from './validation';
+export * from './batch-view';
+export * from './page-token';
+export * from './batches.service';
+export * from './batch-items.store';
+export * from './open-items.queries';
+export * from './batches-core.module';

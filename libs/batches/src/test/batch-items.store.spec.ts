@@ -1,0 +1,127 @@
+import {
+  itemIdsOf,
+  newClientId,
+  parsedBatch,
+  startBatchesHarness,
+  type BatchesHarness,
+} from './batches-harness';
+
+const origin = { projectId: null, upstreamKeyId: null, promptTokens: 3 };
+
+describe('BatchItemsStore (real Postgres)', () => {
+  let h: BatchesHarness;
+
+  beforeAll(async () => {
+    h = await startBatchesHarness();
+  });
+
+  afterAll(async () => {
+    await h.close();
+  });
+
+  async function newBatch(count: number) {
+    const clientId = newClientId();
+    const { batch } = await h.service.create(clientId, parsedBatch(count));
+    return { clientId, batchId: batch.id, ids: await itemIdsOf(h.dataSource, batch.id) };
+  }
+
+  it('claims pending → running, moving counts and starting the batch; a redelivery claims again without counting', async () => {
+    const { clientId, batchId, ids } = await newBatch(2);
+    const claimed = await h.store.claim(ids[0]);
+    expect(claimed).toEqual({
+      id: ids[0],
+      batchId,
+      key: 'row-1',
+      request: { contents: [{ role: 'user', parts: [{ text: 'prompt 1' }] }] },
+      attempts: 0,
+    });
+    expect(await h.store.claim(ids[0])).not.toBeNull();
+    const view = await h.service.get(clientId, batchId);
+    expect(view).toMatchObject({ status: 'running', counts: { pending: 1, running: 1 } });
+    expect(view.startedAt).not.toBeNull();
+  });
+
+  it('records each item exactly once when every job is delivered twice at the same time', async () => {
+    const { clientId, batchId, ids } = await newBatch(40);
+    const deliver = async (id: string, copy: number) => {
+      if (!(await h.store.claim(id))) return false;
+      return h.store.succeed(id, { copy }, origin);
+    };
+    const outcomes = await Promise.all(ids.flatMap((id) => [deliver(id, 1), deliver(id, 2)]));
+    expect(outcomes.filter(Boolean)).toHaveLength(40);
+    const view = await h.service.get(clientId, batchId);
+    expect(view.status).toBe('completed');
+    expect(view.counts).toEqual({
+      total: 40,
+      pending: 0,
+      running: 0,
+      succeeded: 40,
+      failed: 0,
+      cancelled: 0,
+    });
+    expect(view.completedAt).not.toBeNull();
+    expect(view.etaSeconds).toBe(0);
+    // A late failure of an already succeeded item changes nothing.
+    expect(await h.store.fail(ids[0], { code: 500, message: 'late', status: 'INTERNAL' })).toBe(false);
+    const [row] = await h.dataSource.query('SELECT status, error FROM batch_items WHERE id = $1', [ids[0]]);
+    expect(row).toEqual({ status: 'succeeded', error: null });
+  });
+
+  it('success and failure racing on one item: exactly one wins and is counted', async () => {
+    const { clientId, batchId, ids } = await newBatch(20);
+    await Promise.all(ids.map((id) => h.store.claim(id)));
+    const results = await Promise.all(
+      ids.flatMap((id) => [
+        h.store.succeed(id, { ok: 1 }, origin),
+        h.store.fail(id, { code: 400, message: 'no', status: 'INVALID_ARGUMENT' }),
+      ]),
+    );
+    const wins = results.filter(Boolean).length;
+    expect(wins).toBe(20);
+    const view = await h.service.get(clientId, batchId);
+    expect(view.counts.succeeded + view.counts.failed).toBe(20);
+    const [{ n }] = await h.dataSource.query(
+      `SELECT count(*)::int AS n FROM batch_items WHERE batch_id = $1 AND ((response IS NULL) = (error IS NULL))`,
+      [batchId],
+    );
+    expect(n).toBe(0); // every item holds exactly one of response / error
+    expect(view.status).toBe('completed');
+  });
+
+  it('releases a running item to wait (running → pending) and counts attempts only when asked', async () => {
+    const { clientId, batchId, ids } = await newBatch(1);
+    await h.store.claim(ids[0]);
+    expect(await h.store.useAttempt(ids[0])).toBe(1);
+    expect(await h.store.release(ids[0])).toBe(true);
+    expect(await h.store.release(ids[0])).toBe(false);
+    expect(await h.store.useAttempt(ids[0])).toBeNull(); // not running
+    expect((await h.service.get(clientId, batchId)).counts).toMatchObject({ pending: 1, running: 0 });
+    expect((await h.store.claim(ids[0]))?.attempts).toBe(1);
+  });
+
+  it('a running item released after its batch was cancelled is cancelled, and the batch is done', async () => {
+    const { clientId, batchId, ids } = await newBatch(2);
+    await h.store.claim(ids[0]);
+    await h.service.cancel(clientId, batchId);
+    expect(await h.store.release(ids[0])).toBe(true);
+    const view = await h.service.get(clientId, batchId);
+    expect(view).toMatchObject({ status: 'cancelled', counts: { pending: 0, running: 0, cancelled: 2 } });
+    expect(view.completedAt).not.toBeNull();
+  });
+
+  it('a pending item whose batch is cancelled is cancelled at its claim', async () => {
+    const { clientId, batchId, ids } = await newBatch(1);
+    await h.store.claim(ids[0]);
+    // The race where a released item lands back in pending just after the cancel.
+    await h.service.cancel(clientId, batchId);
+    await h.dataSource.query(`UPDATE batch_items SET status = 'pending' WHERE id = $1; `, [ids[0]]);
+    await h.dataSource.query(
+      `UPDATE batches SET running_count = 0, pending_count = 1, completed_at = NULL WHERE id = $1`,
+      [batchId],
+    );
+    expect(await h.store.claim(ids[0])).toBeNull();
+    const view = await h.service.get(clientId, batchId);
+    expect(view).toMatchObject({ status: 'cancelled', counts: { pending: 0, running: 0, cancelled: 1 } });
+    expect(view.completedAt).not.toBeNull();
+  });
+});

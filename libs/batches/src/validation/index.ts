@@ -1,0 +1,3 @@
+export * from './parsed-batch';
+export * from './validate-fields';
+export * from './parse-batch';

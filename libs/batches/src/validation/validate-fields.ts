@@ -1,0 +1,60 @@
+import { KeyfleetError } from '@keyfleet/errors';
+import { MODEL_NAME_PATTERN } from '@keyfleet/queue';
+import { MAX_DISPLAY_NAME_LENGTH, MAX_KEY_LENGTH } from './parsed-batch';
+
+/** `models/gemini-2.5-flash` and `gemini-2.5-flash` name the same model. */
+export function validateModel(value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0) throw KeyfleetError.invalid('model: is required');
+  const model = value.replace(/^models\//, '');
+  if (model.length > 100 || !MODEL_NAME_PATTERN.test(model)) {
+    throw KeyfleetError.invalid(
+      `model: "${model.slice(0, 100)}" is not a model name (like gemini-2.5-flash)`,
+    );
+  }
+  return model;
+}
+
+export function validateDisplayName(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') throw KeyfleetError.invalid('displayName: must be a string');
+  if (value.length > MAX_DISPLAY_NAME_LENGTH) {
+    throw KeyfleetError.invalid(`displayName: must be at most ${MAX_DISPLAY_NAME_LENGTH} characters`);
+  }
+  return value;
+}
+
+/** Returns the problem with one `{key, request}` entry, or null; `seen` holds the keys so far. */
+export function problemOfEntry(entry: unknown, seen: Set<string>): { field: string; message: string } | null {
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+    return { field: '', message: 'must be an object {"key": …, "request": …}' };
+  }
+  const { key, request } = entry as Record<string, unknown>;
+  if (typeof key !== 'string' || key.length === 0)
+    return { field: 'key', message: 'must be a non-empty string' };
+  if (key.length > MAX_KEY_LENGTH)
+    return { field: 'key', message: `must be at most ${MAX_KEY_LENGTH} characters` };
+  if (seen.has(key)) return { field: 'key', message: `duplicate key "${key.slice(0, 100)}"` };
+  const requestProblem = problemOfRequest(request);
+  if (requestProblem) return requestProblem;
+  seen.add(key);
+  return null;
+}
+
+function problemOfRequest(request: unknown): { field: string; message: string } | null {
+  if (typeof request !== 'object' || request === null || Array.isArray(request)) {
+    return { field: 'request', message: 'must be a GenerateContentRequest object' };
+  }
+  const contents = (request as Record<string, unknown>)['contents'];
+  if (!Array.isArray(contents) || contents.length === 0) {
+    return { field: 'request.contents', message: 'must be a non-empty array of Content objects' };
+  }
+  const bad = contents.findIndex(
+    (content) =>
+      typeof content !== 'object' ||
+      content === null ||
+      !Array.isArray((content as Record<string, unknown>)['parts']),
+  );
+  if (bad >= 0)
+    return { field: `request.contents[${bad}].parts`, message: 'must be an array of Part objects' };
+  return null;
+}

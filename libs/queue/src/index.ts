@@ -1,0 +1,6 @@
+export * from './redis.module';
+export * from './queue-names';
+export * from './job-defaults';
+export * from './bull-options';
+export * from './dispatch-queues';
+export * from './queue.module';

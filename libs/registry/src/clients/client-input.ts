@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { cidrInput, objectOf, text, uniqueList } from '../shared/input-schemas';
+
+export const DEFAULT_KEY_OVERLAP_SECONDS = 3600;
+const MAX_OVERLAP_SECONDS = 30 * 86_400;
+
+const allowedIps = z
+  .array(cidrInput, { error: 'expected an array of CIDRs' })
+  .min(1, { error: 'expected at least one CIDR (0.0.0.0/0 and ::/0 allow any address)' })
+  .max(1000, { error: 'expected at most 1000 CIDRs' })
+  .transform(uniqueList);
+
+export const createClientInput = objectOf({ name: text(200), allowedIps });
+export type CreateClientInput = z.output<typeof createClientInput>;
+
+export const updateClientInput = objectOf({ name: text(200).optional(), allowedIps: allowedIps.optional() });
+export type UpdateClientInput = z.output<typeof updateClientInput>;
+
+const OVERLAP = `expected a whole number of seconds from 0 to ${MAX_OVERLAP_SECONDS}`;
+
+/** How long the keys valid now keep working next to the new one (0: they stop at once). */
+export const rotateClientKeyInput = objectOf({
+  overlapSeconds: z
+    .number({ error: OVERLAP })
+    .int({ error: OVERLAP })
+    .min(0, { error: OVERLAP })
+    .max(MAX_OVERLAP_SECONDS, { error: OVERLAP })
+    .default(DEFAULT_KEY_OVERLAP_SECONDS),
+}).prefault({});
+export type RotateClientKeyInput = z.output<typeof rotateClientKeyInput>;

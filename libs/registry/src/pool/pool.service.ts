@@ -1,0 +1,147 @@
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { ProjectEntity, ProjectModelLimitEntity, UpstreamKeyEntity } from '@keyfleet/persistence';
+import { UpstreamKeysService } from '../keys/upstream-keys.service';
+import { shortFingerprint } from '../keys/upstream-key-view';
+import { effectiveLimits, type ModelLimits } from '../limits/model-limits';
+import { RegistryEvents } from '../shared/registry-events';
+
+/** A usable key of a pool project, with its secret decrypted (never log it). */
+export interface PoolKey {
+  id: string;
+  projectId: string;
+  secret: string;
+  lastFour: string;
+  /** Full sha256 hex of the secret. */
+  fingerprint: string;
+}
+
+export interface PoolProject {
+  projectId: string;
+  name: string;
+  limits: ModelLimits;
+  keys: PoolKey[];
+}
+
+/** How long another process' change may go unseen here (a disabled key stops being used within this). */
+export const POOL_CACHE_MS = 2_000;
+
+interface Snapshot {
+  loadedAt: number;
+  byModel: Map<string, PoolProject[]>;
+}
+
+/** The projects and active keys requests may go through, per model; cached briefly in memory. */
+@Injectable()
+export class PoolService implements OnModuleDestroy {
+  private readonly logger = new Logger(PoolService.name);
+  private snapshot: Snapshot | null = null;
+  private loading: Promise<Snapshot> | null = null;
+  private generation = 0;
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    @InjectRepository(ProjectEntity) private readonly projects: Repository<ProjectEntity>,
+    @InjectRepository(ProjectModelLimitEntity) private readonly limits: Repository<ProjectModelLimitEntity>,
+    @InjectRepository(UpstreamKeyEntity) private readonly keys: Repository<UpstreamKeyEntity>,
+    private readonly upstreamKeys: UpstreamKeysService,
+    events: RegistryEvents,
+  ) {
+    this.unsubscribe = events.onChange(() => this.invalidate());
+  }
+
+  /** Projects that serve the model and have at least one active key, ordered by name. */
+  async poolFor(model: string): Promise<PoolProject[]> {
+    const snapshot = await this.current();
+    return snapshot.byModel.get(model) ?? [];
+  }
+
+  /** Models with at least one usable project. */
+  async servedModels(): Promise<string[]> {
+    const snapshot = await this.current();
+    return [...snapshot.byModel.keys()].sort();
+  }
+
+  /** Drops the cached pool; the next call reads Postgres again. */
+  invalidate(): void {
+    this.generation++;
+    this.snapshot = null;
+    this.loading = null;
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe();
+  }
+
+  private async current(): Promise<Snapshot> {
+    if (this.snapshot && Date.now() - this.snapshot.loadedAt < POOL_CACHE_MS) return this.snapshot;
+    if (!this.loading) {
+      const generation = this.generation;
+      const loading = this.load().then((snapshot) => {
+        // A change during the load makes this snapshot stale: serve it to its callers, keep none.
+        if (generation === this.generation) this.snapshot = snapshot;
+        return snapshot;
+      });
+      this.loading = loading;
+      void loading
+        .finally(() => {
+          if (this.loading === loading) this.loading = null;
+        })
+        .catch(() => undefined);
+    }
+    return this.loading;
+  }
+
+  private async load(): Promise<Snapshot> {
+    const loadedAt = Date.now();
+    const [projects, limits, keys] = await Promise.all([
+      this.projects.find({ order: { name: 'ASC' } }),
+      this.limits.find(),
+      this.keys
+        .createQueryBuilder('key')
+        .addSelect('key.secretCiphertext')
+        .where('key.status = :status', { status: 'active' })
+        .orderBy('key.issuedAt', 'DESC')
+        .getMany(),
+    ]);
+    const keysByProject = this.decryptedKeysByProject(keys);
+    const byModel = new Map<string, PoolProject[]>();
+    for (const project of projects) {
+      const projectKeys = keysByProject.get(project.id);
+      if (!projectKeys?.length) continue;
+      const explicit = limits.filter((limit) => limit.projectId === project.id);
+      for (const [model, modelLimits] of Object.entries(effectiveLimits(project, explicit))) {
+        const entry = { projectId: project.id, name: project.name, limits: modelLimits, keys: projectKeys };
+        byModel.set(model, [...(byModel.get(model) ?? []), entry]);
+      }
+    }
+    return { loadedAt, byModel };
+  }
+
+  private decryptedKeysByProject(keys: UpstreamKeyEntity[]): Map<string, PoolKey[]> {
+    const byProject = new Map<string, PoolKey[]>();
+    for (const key of keys) {
+      let secret: string;
+      try {
+        secret = this.upstreamKeys.decryptSecret(key);
+      } catch {
+        // Sealed with a master key this process does not have: skip it rather than fail the pool.
+        this.logger.warn(
+          `upstream key ${key.id} (fp ${shortFingerprint(key.fingerprint)}) cannot be decrypted; skipped`,
+        );
+        continue;
+      }
+      const list = byProject.get(key.projectId) ?? [];
+      list.push({
+        id: key.id,
+        projectId: key.projectId,
+        secret,
+        lastFour: key.lastFour,
+        fingerprint: key.fingerprint,
+      });
+      byProject.set(key.projectId, list);
+    }
+    return byProject;
+  }
+}

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { ISSUERS, PROJECT_TIERS } from '@keyfleet/persistence';
+import {
+  ipAddressInput,
+  modelLimitsInput,
+  modelName,
+  objectOf,
+  text,
+  uniqueList,
+} from '../shared/input-schemas';
+
+const tier = z.enum(PROJECT_TIERS, { error: `expected one of ${PROJECT_TIERS.join(', ')}` });
+const issuer = z.enum(ISSUERS, { error: `expected one of ${ISSUERS.join(', ')}` });
+// Google Cloud project ids: 6–30 characters, lower case letters, digits and hyphens, starting with a letter.
+const gcpProjectId = z
+  .string({ error: 'expected a Google Cloud project id' })
+  .regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, { error: 'expected a Google Cloud project id' });
+const egressIps = z
+  .array(ipAddressInput, { error: 'expected an array of IP addresses' })
+  .transform(uniqueList);
+const serviceAccountEmail = z.email({ error: 'expected an e-mail address' }).max(320);
+
+export const createProjectInput = objectOf({
+  name: text(200),
+  gcpProjectId: gcpProjectId.nullable().optional(),
+  tier: tier.nullable().optional(),
+  limits: z.record(modelName, modelLimitsInput, { error: 'expected an object of model limits' }).optional(),
+  egressIps: egressIps.optional(),
+  issuer: issuer.optional(),
+  serviceAccountEmail: serviceAccountEmail.nullable().optional(),
+});
+export type CreateProjectInput = z.output<typeof createProjectInput>;
+
+/** Every field optional; in `limits`, a model set to null loses its explicit limit (the tier's applies). */
+export const updateProjectInput = objectOf({
+  name: text(200).optional(),
+  gcpProjectId: gcpProjectId.nullable().optional(),
+  tier: tier.nullable().optional(),
+  limits: z
+    .record(modelName, modelLimitsInput.nullable(), { error: 'expected an object of model limits' })
+    .optional(),
+  egressIps: egressIps.optional(),
+  issuer: issuer.optional(),
+  serviceAccountEmail: serviceAccountEmail.nullable().optional(),
+});
+export type UpdateProjectInput = z.output<typeof updateProjectInput>;

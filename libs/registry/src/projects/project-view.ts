@@ -1,0 +1,53 @@
+import type {
+  IssuerKind,
+  ProjectEntity,
+  ProjectModelLimitEntity,
+  ProjectTier,
+  UpstreamKeyStatus,
+} from '@keyfleet/persistence';
+import { effectiveLimits, type ModelLimits } from '../limits/model-limits';
+
+export type KeyCounts = Record<UpstreamKeyStatus, number>;
+
+/** A project as the admin API shows it. */
+export interface ProjectView {
+  id: string;
+  name: string;
+  gcpProjectId: string | null;
+  tier: ProjectTier | null;
+  issuer: IssuerKind;
+  egressIps: string[];
+  serviceAccountEmail: string | null;
+  /** Effective limits: explicit ones, and the tier preset for every other model. */
+  limits: Record<string, ModelLimits>;
+  /** The models of `limits` set explicitly (the others come from the tier). */
+  explicitLimitModels: string[];
+  keyCounts: KeyCounts;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function emptyKeyCounts(): KeyCounts {
+  return { active: 0, retiring: 0, disabled: 0, revoked: 0 };
+}
+
+export function toProjectView(
+  project: ProjectEntity,
+  explicit: readonly ProjectModelLimitEntity[],
+  keyCounts: KeyCounts,
+): ProjectView {
+  return {
+    id: project.id,
+    name: project.name,
+    gcpProjectId: project.gcpProjectId,
+    tier: project.tier,
+    issuer: project.issuer,
+    egressIps: project.egressIps,
+    serviceAccountEmail: project.serviceAccountEmail,
+    limits: effectiveLimits(project, explicit),
+    explicitLimitModels: explicit.map((row) => row.model).sort(),
+    keyCounts,
+    createdAt: project.createdAt.toISOString(),
+    updatedAt: project.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,30 @@
+import { Global, Module } from '@nestjs/common';
+import { AuditService } from './audit/audit.service';
+import { ClientsService } from './clients/clients.service';
+import { KeyRotationService } from './keys/key-rotation.service';
+import { UpstreamKeysService } from './keys/upstream-keys.service';
+import { PoolService } from './pool/pool.service';
+import { ProjectsService } from './projects/projects.service';
+import { RegistryEvents } from './shared/registry-events';
+import { SecretVault } from './shared/secret-vault';
+
+const SERVICES = [
+  ProjectsService,
+  UpstreamKeysService,
+  KeyRotationService,
+  ClientsService,
+  AuditService,
+  PoolService,
+  RegistryEvents,
+];
+
+/**
+ * The registry of projects, keys and clients, and the audit log. Needs ConfigModule.forRoot(config)
+ * and PersistenceModule.forRoot(config) in the same application.
+ */
+@Global()
+@Module({
+  providers: [...SERVICES, SecretVault],
+  exports: SERVICES,
+})
+export class RegistryModule {}

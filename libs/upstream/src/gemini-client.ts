@@ -1,0 +1,80 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { GoogleGenAI } from '@google/genai';
+import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
+import { classifyUpstreamError } from './classify-upstream-error';
+import { toSdkParameters, type GenerateContentRequestBody } from './to-sdk-parameters';
+import { UpstreamError } from './upstream-error';
+
+/** The upstream key to call with. Only `secret` is sent; the rest never leaves keyfleet. */
+export interface UpstreamCredential {
+  secret: string;
+}
+
+export interface GenerateContentResult {
+  /** Google's GenerateContentResponse, as plain JSON. */
+  response: Record<string, unknown>;
+  /** usageMetadata.promptTokenCount (0 when Google did not say): corrects the quota estimate. */
+  promptTokenCount: number;
+}
+
+export const UPSTREAM_TIMEOUT_MS = 120_000;
+/** Optional provider overriding the per-request timeout (ms). */
+export const UPSTREAM_TIMEOUT = Symbol('UPSTREAM_TIMEOUT');
+// Keys rotate every 7–15 days, so the cache turns over slowly; the bound only stops unbounded growth.
+const MAX_CACHED_CLIENTS = 1000;
+
+/** Calls Gemini through `@google/genai`, one SDK instance per key, no SDK retries (retries are ours). */
+@Injectable()
+export class GeminiClient {
+  private readonly clients = new Map<string, GoogleGenAI>();
+
+  constructor(
+    @Inject(KEYFLEET_CONFIG) private readonly config: KeyfleetConfig,
+    @Optional() @Inject(UPSTREAM_TIMEOUT) private readonly timeoutMs: number = UPSTREAM_TIMEOUT_MS,
+  ) {}
+
+  /** Throws an UpstreamError (already classified) for every failure. */
+  async generateContent(
+    model: string,
+    request: GenerateContentRequestBody,
+    key: UpstreamCredential,
+  ): Promise<GenerateContentResult> {
+    try {
+      const result = await this.clientFor(key.secret).models.generateContent(toSdkParameters(model, request));
+      // The SDK adds the raw HTTP response (headers) to the object; it is not part of Google's answer.
+      const { sdkHttpResponse: _dropped, ...response } = JSON.parse(JSON.stringify(result)) as Record<
+        string,
+        unknown
+      >;
+      const usage = response['usageMetadata'] as { promptTokenCount?: number } | undefined;
+      return { response, promptTokenCount: usage?.promptTokenCount ?? 0 };
+    } catch (error) {
+      throw error instanceof UpstreamError
+        ? error
+        : new UpstreamError(classifyUpstreamError(error), { cause: error });
+    }
+  }
+
+  private clientFor(secret: string): GoogleGenAI {
+    let client = this.clients.get(secret);
+    if (!client) {
+      client = new GoogleGenAI({
+        apiKey: secret,
+        httpOptions: {
+          baseUrl: this.config.geminiBaseUrl,
+          apiVersion: 'v1beta',
+          timeout: this.timeoutMs,
+          // Our own fetch keeps the SDK from reaching into undici's global dispatcher (absent in a Jest
+          // realm); undici's own 300 s limits are above our timeout, so its no-timeout dispatcher is not needed.
+          fetch: (input: string | URL | Request, init?: RequestInit) => fetch(input, init),
+        },
+      });
+      if (this.clients.size >= MAX_CACHED_CLIENTS) {
+        const oldest = this.clients.keys().next().value;
+        if (oldest !== undefined) this.clients.delete(oldest);
+      }
+      this.clients.set(secret, client);
+    }
+    return client;
+  }
+}
