@@ -1,0 +1,51 @@
+import { Controller, Get, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { QuotaEngine, type ProjectUsage } from '@keyfleet/quota';
+import { PoolService, type ModelLimits, type PoolProject } from '@keyfleet/registry';
+import { AdminAuthGuard } from '../auth/admin-auth.guard';
+
+export interface UsageRow extends Omit<ProjectUsage, 'blockedUntil'> {
+  projectName: string;
+  limits: ModelLimits;
+  /** ISO time until which a 429 keeps the project out for this model, or null. */
+  blockedUntil: string | null;
+}
+
+@ApiTags('admin')
+@ApiBearerAuth()
+@Controller('admin/v1/usage')
+@UseGuards(AdminAuthGuard)
+export class UsageController {
+  constructor(
+    private readonly pool: PoolService,
+    private readonly engine: QuotaEngine,
+  ) {}
+
+  /** Per served model and pool project: used in the rolling window and the Pacific day, and what is left. */
+  @Get()
+  async usage(): Promise<{ usage: UsageRow[] }> {
+    const models = await this.pool.servedModels();
+    const perModel = await Promise.all(models.map((model) => this.modelUsage(model)));
+    return { usage: perModel.flat() };
+  }
+
+  private async modelUsage(model: string): Promise<UsageRow[]> {
+    const projects = await this.pool.poolFor(model);
+    const usage = await this.engine.usage(model, projects.map(limitsOf));
+    return usage.map((row, i) => toRow(row, projects[i]));
+  }
+}
+
+function toRow(row: ProjectUsage, project: PoolProject): UsageRow {
+  return {
+    ...row,
+    projectName: project.name,
+    limits: project.limits,
+    blockedUntil: row.blockedUntil === null ? null : new Date(row.blockedUntil).toISOString(),
+  };
+}
+
+function limitsOf(project: PoolProject) {
+  const { rpm, tpm, rpd, tpd } = project.limits;
+  return { projectId: project.projectId, rpm, tpm, rpd, tpd };
+}

@@ -1,0 +1,27 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { KeyfleetConfig } from '@keyfleet/config';
+import { ConfigModule } from '@keyfleet/config';
+import { HealthModule, loggingModule } from '@keyfleet/observability';
+import { PersistenceModule } from '@keyfleet/persistence';
+import { RedisModule } from '@keyfleet/queue';
+import { AdminModule } from './admin/admin.module';
+import { BatchesModule } from './batches/batches.module';
+
+/** The ingress: client batch API, admin API, health. */
+@Module({})
+export class AppModule {
+  static forRoot(config: KeyfleetConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        loggingModule(config, 'api'),
+        PersistenceModule.forRoot(config),
+        RedisModule.forRoot(config),
+        HealthModule,
+        AdminModule,
+        BatchesModule,
+      ],
+    };
+  }
+}

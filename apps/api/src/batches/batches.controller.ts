@@ -1,0 +1,83 @@
+import { Readable } from 'node:stream';
+import {
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Req,
+  StreamableFile,
+  UseGuards,
+} from '@nestjs/common';
+import type { Request } from 'express';
+import { KeyfleetError } from '@keyfleet/errors';
+import { BatchesService, type BatchPage, type BatchView } from '@keyfleet/batches';
+import type { AuthenticatedClient } from '@keyfleet/registry';
+import { ClientAuthGuard } from '../auth/client-auth.guard';
+import { CurrentClient } from '../auth/current-client.decorator';
+import { BatchSubmissions, type SubmissionQuery } from './batch-submissions';
+
+/** The client batch API (DESIGN.md "API contract"). A client only ever sees its own batches. */
+@Controller('v1/batches')
+@UseGuards(ClientAuthGuard)
+export class BatchesController {
+  constructor(
+    private readonly batches: BatchesService,
+    private readonly submissions: BatchSubmissions,
+  ) {}
+
+  /** JSON `{model, displayName?, requests}` or NDJSON (`?model=&displayName=`); 202 with the batch. */
+  @Post()
+  @HttpCode(202)
+  async create(
+    @CurrentClient() client: AuthenticatedClient,
+    @Req() request: Request,
+    @Query() query: SubmissionQuery,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ): Promise<BatchView> {
+    const parsed = await this.submissions.parse(request.body, request.headers['content-type'], query);
+    return (await this.batches.create(client.clientId, parsed, idempotencyKey)).batch;
+  }
+
+  @Get()
+  list(
+    @CurrentClient() client: AuthenticatedClient,
+    @Query('pageSize') pageSize?: string,
+    @Query('pageToken') pageToken?: string,
+  ): Promise<BatchPage> {
+    return this.batches.list(client.clientId, {
+      pageSize: parsePageSize(pageSize),
+      pageToken: pageToken || undefined,
+    });
+  }
+
+  @Get(':id')
+  get(@CurrentClient() client: AuthenticatedClient, @Param('id') id: string): Promise<BatchView> {
+    return this.batches.get(client.clientId, id);
+  }
+
+  /** NDJSON, one line per finished item in line order, streamed page by page. */
+  @Get(':id/results')
+  async results(
+    @CurrentClient() client: AuthenticatedClient,
+    @Param('id') id: string,
+  ): Promise<StreamableFile> {
+    const lines = await this.batches.results(client.clientId, id);
+    return new StreamableFile(Readable.from(lines), { type: 'application/x-ndjson' });
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  cancel(@CurrentClient() client: AuthenticatedClient, @Param('id') id: string): Promise<BatchView> {
+    return this.batches.cancel(client.clientId, id);
+  }
+}
+
+function parsePageSize(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const size = Number(value);
+  if (!Number.isInteger(size)) throw KeyfleetError.invalid('pageSize: must be an integer');
+  return size;
+}

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { BatchesCoreModule } from '@keyfleet/batches';
+import { QueueModule } from '@keyfleet/queue';
+import { AuthModule } from '../auth/auth.module';
+import { BatchesController } from './batches.controller';
+import { BatchSubmissions } from './batch-submissions';
+
+/**
+ * /v1/batches. Brings its own BullMQ configuration (read from the global config) because the api's
+ * AppModule imports this module without arguments; the api only enqueues, it registers no worker.
+ */
+@Module({
+  imports: [AuthModule, QueueModule.forRootFromConfig(), BatchesCoreModule],
+  controllers: [BatchesController],
+  providers: [BatchSubmissions],
+})
+export class BatchesModule {}

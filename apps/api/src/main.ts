@@ -1,0 +1,12 @@
+import 'reflect-metadata';
+import { loadConfigOrExit } from '@keyfleet/config';
+import { createApiApp } from './create-api-app';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const app = await createApiApp(config);
+  await app.listen(config.port, '0.0.0.0');
+  console.log(`keyfleet api listening on ${await app.getUrl()}`);
+}
+
+void main();
