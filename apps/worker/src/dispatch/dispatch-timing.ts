@@ -1,0 +1,41 @@
+/** The worker's waits. Defaults suit production; tests shorten them. */
+export interface DispatchTiming {
+  /** First transient retry waits this long; each next one twice as long (with ±20 % jitter). */
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** A 429 without a usable RetryInfo waits this long (the quota engine will make waits exact). */
+  quotaWaitMs: number;
+  /** Upper bound of a 429 wait for now. */
+  quotaWaitMaxMs: number;
+  /** No project/key can serve the model right now: try again after this long. */
+  noCapacityWaitMs: number;
+  /** How many keys one delivery may switch through after invalid/blocked answers before it waits. */
+  maxKeySwitches: number;
+  /** How often the served models are re-read to start/stop per-model workers. */
+  modelsRefreshMs: number;
+  /** How often the reconciler compares Postgres with the queues. */
+  reconcileEveryMs: number;
+}
+
+export const DEFAULT_DISPATCH_TIMING: DispatchTiming = {
+  retryBaseMs: 1000,
+  retryMaxMs: 60_000,
+  quotaWaitMs: 5000,
+  quotaWaitMaxMs: 60_000,
+  noCapacityWaitMs: 5000,
+  maxKeySwitches: 10,
+  modelsRefreshMs: 5000,
+  reconcileEveryMs: 10_000,
+};
+
+export const DISPATCH_TIMING = Symbol('DISPATCH_TIMING');
+
+/** Exponential backoff after the n-th used attempt (1-based), with jitter so retries do not line up. */
+export function retryDelayMs(
+  attemptsUsed: number,
+  timing: DispatchTiming,
+  random: () => number = Math.random,
+): number {
+  const exponential = Math.min(timing.retryBaseMs * 2 ** Math.max(attemptsUsed - 1, 0), timing.retryMaxMs);
+  return Math.round(exponential * (0.8 + 0.4 * random()));
+}

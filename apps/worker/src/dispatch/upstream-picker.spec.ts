@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { nextPacificMidnight, QuotaEngine } from '@keyfleet/quota';
+import type { PoolProject, PoolService } from '@keyfleet/registry';
+import type { ClassifiedUpstreamError } from '@keyfleet/upstream';
+import { DEFAULT_DISPATCH_TIMING } from './dispatch-timing';
+import { quotaBlockUntil, UpstreamPicker, type UpstreamSlot } from './upstream-picker';
+
+const MODEL = 'gemini-2.5-flash';
+const REQUEST = { contents: [{ parts: [{ text: 'x'.repeat(400) }] }] }; // about 100 tokens
+
+function project(id: string, rpm: number, keyIds: string[]): PoolProject {
+  const keys = keyIds.map((k) => ({ id: k, projectId: id, secret: `s-${k}`, lastFour: k, fingerprint: k }));
+  return { projectId: id, name: id, limits: { rpm, tpm: 1000, rpd: null, tpd: null }, keys };
+}
+
+const quota = (extra: Partial<ClassifiedUpstreamError>): ClassifiedUpstreamError => ({
+  kind: 'quota',
+  status: 429,
+  rpcStatus: 'RESOURCE_EXHAUSTED',
+  message: 'quota',
+  ...extra,
+});
+
+describe('UpstreamPicker over the quota engine (real Redis)', () => {
+  const prefix = `kf-test-${randomUUID()}`;
+  let redis: Redis;
+  let engine: QuotaEngine;
+  let projects: PoolProject[];
+  let picker: UpstreamPicker;
+
+  beforeAll(() => {
+    redis = new Redis('redis://127.0.0.1:6379');
+    engine = new QuotaEngine(redis, { prefix });
+  });
+  beforeEach(() => {
+    projects = [project(`p-${randomUUID()}`, 2, ['a1', 'a2'])];
+    const pool = { poolFor: () => Promise.resolve(projects) } as unknown as PoolService;
+    picker = new UpstreamPicker(pool, engine, DEFAULT_DISPATCH_TIMING);
+  });
+  afterAll(async () => {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+  });
+
+  async function slot(excluded: string[] = []): Promise<UpstreamSlot> {
+    const admission = await picker.admit(MODEL, REQUEST, new Set(excluded));
+    if (!('slot' in admission)) throw new Error(`expected a slot, got ${JSON.stringify(admission)}`);
+    return admission.slot;
+  }
+
+  it('reserves within RPM, round-robins keys, then answers with the exact wait', async () => {
+    const first = await slot();
+    const second = await slot();
+    expect([first.key.id, second.key.id]).toEqual(['a1', 'a2']);
+    expect(first.reservation).toMatchObject({ projectId: projects[0].projectId, tokens: 100 });
+    const third = await picker.admit(MODEL, REQUEST, new Set());
+    expect(third).toMatchObject({ waitMs: expect.any(Number) });
+    expect((third as { waitMs: number }).waitMs).toBeGreaterThan(50_000);
+  });
+
+  it('corrects the estimate on success and the calibrator learns the ratio', async () => {
+    const first = await slot();
+    await picker.settle(first, 200);
+    const [usage] = await engine.usage(MODEL, [
+      { projectId: projects[0].projectId, rpm: 2, tpm: 1000, rpd: null, tpd: null },
+    ]);
+    expect(usage.window).toEqual({ requests: 1, tokens: 200 });
+    expect((await slot()).reservation.tokens).toBe(200);
+  });
+
+  it('releases the room of a request that never reached Google, keeps it after a 429 and blocks', async () => {
+    const sent = await slot();
+    await picker.settleFailure(sent, {
+      kind: 'invalid_key',
+      status: 400,
+      rpcStatus: 'INVALID_ARGUMENT',
+      message: 'bad key',
+    });
+    const limits = [{ projectId: projects[0].projectId, rpm: 2, tpm: 1000, rpd: null, tpd: null }];
+    expect((await engine.usage(MODEL, limits))[0].window.requests).toBe(0);
+
+    const refused = await slot();
+    await picker.settleFailure(refused, quota({ quotaScope: 'minute', retryDelayMs: 30_000 }));
+    const [usage] = await engine.usage(MODEL, limits);
+    expect(usage.window.requests).toBe(1);
+    expect(usage.blockedUntil).toBeGreaterThan((await engine.nowMs()) + 25_000);
+    expect(await picker.admit(MODEL, REQUEST, new Set())).toMatchObject({ waitMs: expect.any(Number) });
+  });
+
+  it('skips projects whose keys are all excluded and reports a request that can never pass', async () => {
+    projects = [project(`p-${randomUUID()}`, 5, ['b1'])];
+    expect(await picker.admit(MODEL, REQUEST, new Set(['b1']))).toMatchObject({ waitMs: 5000 });
+    const huge = { contents: 'y'.repeat(8000) }; // 2000 tokens > tpm 1000
+    const answer = await picker.admit(MODEL, huge, new Set());
+    expect(answer).toMatchObject({ impossible: expect.stringContaining(projects[0].projectId) });
+  });
+
+  it('blocks a per-day 429 until Pacific midnight and a limit-0 one for a day', () => {
+    const now = Date.UTC(2026, 5, 1, 12);
+    expect(quotaBlockUntil(quota({ quotaScope: 'day', retryDelayMs: 5000 }), now, 1)).toBe(
+      nextPacificMidnight(now),
+    );
+    expect(quotaBlockUntil(quota({ limitZero: true }), now, 1)).toBe(now + 86_400_000);
+    expect(quotaBlockUntil(quota({ quotaScope: 'minute', retryDelayMs: 7000 }), now, 1)).toBe(now + 7000);
+    expect(quotaBlockUntil(quota({}), now, 1234)).toBe(now + 1234);
+  });
+});

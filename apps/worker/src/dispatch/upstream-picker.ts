@@ -1,0 +1,118 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  estimateTokens,
+  nextPacificMidnight,
+  QuotaEngine,
+  TokenCalibrator,
+  type ProjectLimits,
+  type Reservation,
+  type TokenEstimateInput,
+} from '@keyfleet/quota';
+import { PoolService, type PoolKey, type PoolProject } from '@keyfleet/registry';
+import type { ClassifiedUpstreamError } from '@keyfleet/upstream';
+import { DISPATCH_TIMING, type DispatchTiming } from './dispatch-timing';
+
+/** The project and key one request goes out on, and the quota room reserved for it. */
+export interface UpstreamSlot {
+  project: PoolProject;
+  key: PoolKey;
+  reservation: Reservation;
+  /** The uncalibrated estimate, so the calibrator learns the real ratio. */
+  rawEstimate: number;
+}
+
+/** A slot to send on now, the exact wait until a project has room, or why the request can never pass. */
+export type Admission = { slot: UpstreamSlot } | { waitMs: number; reason: string } | { impossible: string };
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+// Connection failures where the request certainly never reached Google (nothing was counted).
+const NEVER_SENT = /^upstream unreachable: (ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH)/;
+
+/**
+ * Chooses where a request goes: the quota engine reserves room (RPM, TPM, RPD, TPD) on one project
+ * atomically, or answers with the exact wait; then a key of that project is taken round-robin.
+ */
+@Injectable()
+export class UpstreamPicker {
+  private readonly keyCursor = new Map<string, number>();
+  private readonly calibrator = new TokenCalibrator();
+
+  constructor(
+    private readonly pool: PoolService,
+    private readonly engine: QuotaEngine,
+    @Inject(DISPATCH_TIMING) private readonly timing: DispatchTiming,
+  ) {}
+
+  async admit(
+    model: string,
+    request: TokenEstimateInput,
+    excludedKeyIds: ReadonlySet<string>,
+  ): Promise<Admission> {
+    const projects = (await this.pool.poolFor(model))
+      .map((project) => ({ ...project, keys: project.keys.filter((key) => !excludedKeyIds.has(key.id)) }))
+      .filter((project) => project.keys.length > 0);
+    if (projects.length === 0)
+      return { waitMs: this.timing.noCapacityWaitMs, reason: `no usable key serves ${model}` };
+    const rawEstimate = estimateTokens(request);
+    const result = await this.engine.reserve({
+      model,
+      estimatedTokens: this.calibrator.apply(model, rawEstimate),
+      candidates: projects.map(limitsOf),
+    });
+    if (result.kind === 'wait') return { waitMs: result.waitMs, reason: `no project has room for ${model}` };
+    if (result.kind === 'impossible') return { impossible: result.reason };
+    const project = projects.find((p) => p.projectId === result.reservation.projectId);
+    if (!project) {
+      // Cannot happen (the engine picks among the candidates); give the room back rather than leak it.
+      await this.engine.release(result.reservation);
+      return { waitMs: this.timing.noCapacityWaitMs, reason: 'reserved project left the pool' };
+    }
+    const key = project.keys[this.next(project.projectId, project.keys.length)];
+    return { slot: { project, key, reservation: result.reservation, rawEstimate } };
+  }
+
+  /** After a successful call: the real input tokens replace the estimate. */
+  async settle(slot: UpstreamSlot, promptTokenCount: number): Promise<void> {
+    this.calibrator.observe(slot.reservation.model, slot.rawEstimate, promptTokenCount);
+    await this.engine.correct(slot.reservation, promptTokenCount);
+  }
+
+  /**
+   * After a failed call. A 429 blocks the project+model until Google will take it again (its
+   * reservation stays counted: Google counted it); a request that never reached Google gives its room back.
+   */
+  async settleFailure(slot: UpstreamSlot, failure: ClassifiedUpstreamError): Promise<void> {
+    const { reservation } = slot;
+    if (failure.kind === 'quota') {
+      const now = await this.engine.nowMs();
+      const until = quotaBlockUntil(failure, now, this.timing.quotaWaitMs);
+      await this.engine.block(reservation.projectId, reservation.model, until, quotaReason(failure));
+      return;
+    }
+    if (failure.kind === 'invalid_key' || failure.kind === 'key_blocked' || NEVER_SENT.test(failure.message))
+      await this.engine.release(reservation);
+  }
+
+  private next(projectId: string, length: number): number {
+    const position = this.keyCursor.get(projectId) ?? 0;
+    this.keyCursor.set(projectId, position + 1);
+    return position % length;
+  }
+}
+
+/** Until when a 429 keeps the project out: limit 0 for a day, per-day until Pacific midnight, else RetryInfo. */
+export function quotaBlockUntil(failure: ClassifiedUpstreamError, nowMs: number, fallbackMs: number): number {
+  if (failure.limitZero) return nowMs + DAY_MS;
+  if (failure.quotaScope === 'day') return nextPacificMidnight(nowMs);
+  return nowMs + (failure.retryDelayMs ?? fallbackMs);
+}
+
+function quotaReason(failure: ClassifiedUpstreamError): string {
+  const scope = failure.limitZero ? 'limit 0' : (failure.quotaScope ?? 'unknown scope');
+  return `upstream 429 (${scope}${failure.dimension ? `, ${failure.dimension}` : ''})`;
+}
+
+function limitsOf(project: PoolProject): ProjectLimits {
+  const { rpm, tpm, rpd, tpd } = project.limits;
+  return { projectId: project.projectId, rpm, tpm, rpd, tpd };
+}
