@@ -1,0 +1,120 @@
+import { randomBytes } from 'node:crypto';
+import type { SimStats, SpawnedSimulator } from '@keyfleet/testing';
+
+export interface PoolProject {
+  name: string;
+  rpm: number;
+  tpm: number;
+}
+
+export interface PoolDispatchResult {
+  delivered: number;
+  failed: number;
+  upstream429: number;
+  makespanSeconds: number;
+  idealSeconds: number;
+  ratio: number;
+  overLimit: boolean;
+  perProject: Array<{
+    project: string;
+    requests: number;
+    maxRequestsIn60s: number;
+    rpm: number;
+    maxTokensIn60s: number;
+    tpm: number;
+  }>;
+}
+
+interface Stack {
+  url: string;
+  adminToken: string;
+  sim: SpawnedSimulator;
+}
+
+async function call<T>(url: string, token: string, method: string, body?: unknown): Promise<T> {
+  const response = await fetch(url, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${url} → ${response.status}: ${text.slice(0, 300)}`);
+  return JSON.parse(text) as T;
+}
+
+/** Registers the pool and a client through the admin API; returns the client key. */
+export async function registerPool(stack: Stack, model: string, projects: PoolProject[]): Promise<string> {
+  for (const project of projects) {
+    const created = await call<{ id: string }>(`${stack.url}/admin/v1/projects`, stack.adminToken, 'POST', {
+      name: project.name,
+      tier: 'tier1',
+      limits: { [model]: { rpm: project.rpm, tpm: project.tpm, rpd: 100_000 } },
+    });
+    const secret = `AIzaSyBench${project.name}${randomBytes(8).toString('hex')}`;
+    await stack.sim.addKey({ projectId: project.name, key: secret });
+    await call(`${stack.url}/admin/v1/projects/${created.id}/keys`, stack.adminToken, 'POST', { secret });
+  }
+  const { key } = await call<{ key: string }>(`${stack.url}/admin/v1/clients`, stack.adminToken, 'POST', {
+    name: `bench-${Date.now()}`,
+    allowedIps: ['127.0.0.0/8', '::1/128'],
+  });
+  return key;
+}
+
+/**
+ * The shortest time the quotas allow for `n` requests of `tokens` input tokens each: every rolling 60 s
+ * window admits at most the pool's RPM (and TPM); the last request then still takes its latency.
+ */
+export function idealMakespanSeconds(
+  requestTokens: number[],
+  projects: PoolProject[],
+  meanLatencyMs: number,
+): number {
+  const rpm = projects.reduce((sum, p) => sum + p.rpm, 0);
+  const tpm = projects.reduce((sum, p) => sum + p.tpm, 0);
+  const totalTokens = requestTokens.reduce((sum, t) => sum + t, 0);
+  const windows = Math.max(Math.ceil(requestTokens.length / rpm), Math.ceil(totalTokens / tpm));
+  return (windows - 1) * 60 + meanLatencyMs / 1000;
+}
+
+/** Submits one batch and waits for it; figures from the batch API and the simulator's own stats. */
+export async function runPoolDispatch(
+  stack: Stack,
+  clientKey: string,
+  model: string,
+  projects: PoolProject[],
+  requests: Array<{ key: string; request: Record<string, unknown> }>,
+  idealSeconds: number,
+): Promise<PoolDispatchResult> {
+  await stack.sim.resetStats();
+  const started = Date.now();
+  const batch = await call<{ id: string }>(`${stack.url}/v1/batches`, clientKey, 'POST', { model, requests });
+  let status: { status: string; counts: { succeeded: number; failed: number } };
+  do {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    status = await call(`${stack.url}/v1/batches/${batch.id}`, clientKey, 'GET');
+  } while (status.status !== 'completed');
+  const makespanSeconds = (Date.now() - started) / 1000;
+  const stats: SimStats = await stack.sim.stats();
+  const perProject = projects.map((p) => {
+    const s = stats.projects[p.name]?.[model];
+    return {
+      project: p.name,
+      requests: s?.admitted ?? 0,
+      maxRequestsIn60s: s?.maxRequestsInRollingWindow ?? 0,
+      rpm: p.rpm,
+      maxTokensIn60s: s?.maxTokensInRollingWindow ?? 0,
+      tpm: p.tpm,
+    };
+  });
+  return {
+    delivered: status.counts.succeeded,
+    failed: status.counts.failed,
+    upstream429: stats.totals.refused429,
+    makespanSeconds,
+    idealSeconds,
+    ratio: makespanSeconds / idealSeconds,
+    overLimit: projects.some((p) => stats.projects[p.name]?.[model]?.overLimit),
+    perProject,
+  };
+}
