@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { ADMISSION_TIMING, UpstreamPicker } from '@keyfleet/admission';
 import { ConfigModule, type KeyfleetConfig } from '@keyfleet/config';
 import { BatchesCoreModule } from '@keyfleet/batches';
 import { HealthModule, loggingModule } from '@keyfleet/observability';
@@ -10,7 +11,6 @@ import { UpstreamModule } from '@keyfleet/upstream';
 import { BatchItemProcessor } from './dispatch/batch-item.processor';
 import { DEFAULT_DISPATCH_TIMING, DISPATCH_TIMING, type DispatchTiming } from './dispatch/dispatch-timing';
 import { DispatchWorkers } from './dispatch/dispatch-workers';
-import { UpstreamPicker } from './dispatch/upstream-picker';
 import { Reconciler } from './recovery/reconciler';
 
 export interface WorkerModuleOptions {
@@ -37,6 +37,8 @@ export class WorkerModule {
       ],
       providers: [
         { provide: DISPATCH_TIMING, useValue: { ...DEFAULT_DISPATCH_TIMING, ...options.timing } },
+        // DispatchTiming extends AdmissionTiming: the picker reads the same values.
+        { provide: ADMISSION_TIMING, useExisting: DISPATCH_TIMING },
         quotaEngineProvider,
         UpstreamPicker,
         BatchItemProcessor,

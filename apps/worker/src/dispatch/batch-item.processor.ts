@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DelayedError, type Job } from 'bullmq';
+import { UpstreamPicker, type UpstreamSlot } from '@keyfleet/admission';
 import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
 import { BatchItemsStore, type ClaimedItem } from '@keyfleet/batches';
 import type { BatchItemJob } from '@keyfleet/queue';
@@ -11,7 +12,6 @@ import {
   type GenerateContentRequestBody,
 } from '@keyfleet/upstream';
 import { DISPATCH_TIMING, retryDelayMs, type DispatchTiming } from './dispatch-timing';
-import { UpstreamPicker, type UpstreamSlot } from './upstream-picker';
 
 /** What became of one delivery: the item is final (or someone else's), or it waits and the job comes back later. */
 type Outcome = { kind: 'done' } | { kind: 'wait'; delayMs: number };

@@ -1,14 +1,12 @@
-/** The worker's waits. Defaults suit production; tests shorten them. */
-export interface DispatchTiming {
+import { DEFAULT_ADMISSION_TIMING, type AdmissionTiming } from '@keyfleet/admission';
+
+/** The worker's waits (admission's own, quotaWaitMs and noCapacityWaitMs, included). Defaults suit production; tests shorten them. */
+export interface DispatchTiming extends AdmissionTiming {
   /** First transient retry waits this long; each next one twice as long (with ±20 % jitter). */
   retryBaseMs: number;
   retryMaxMs: number;
-  /** A 429 without a usable RetryInfo waits this long (the quota engine will make waits exact). */
-  quotaWaitMs: number;
   /** Upper bound of a 429 wait for now. */
   quotaWaitMaxMs: number;
-  /** No project/key can serve the model right now: try again after this long. */
-  noCapacityWaitMs: number;
   /** How many keys one delivery may switch through after invalid/blocked answers before it waits. */
   maxKeySwitches: number;
   /** How often the served models are re-read to start/stop per-model workers. */
@@ -18,11 +16,10 @@ export interface DispatchTiming {
 }
 
 export const DEFAULT_DISPATCH_TIMING: DispatchTiming = {
+  ...DEFAULT_ADMISSION_TIMING,
   retryBaseMs: 1000,
   retryMaxMs: 60_000,
-  quotaWaitMs: 5000,
   quotaWaitMaxMs: 60_000,
-  noCapacityWaitMs: 5000,
   maxKeySwitches: 10,
   modelsRefreshMs: 5000,
   reconcileEveryMs: 10_000,

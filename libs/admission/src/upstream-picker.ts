@@ -10,7 +10,7 @@ import {
 } from '@keyfleet/quota';
 import { PoolService, type PoolKey, type PoolProject } from '@keyfleet/registry';
 import type { ClassifiedUpstreamError } from '@keyfleet/upstream';
-import { DISPATCH_TIMING, type DispatchTiming } from './dispatch-timing';
+import { ADMISSION_TIMING, type AdmissionTiming } from './admission-timing';
 
 /** The project and key one request goes out on, and the quota room reserved for it. */
 export interface UpstreamSlot {
@@ -40,7 +40,7 @@ export class UpstreamPicker {
   constructor(
     private readonly pool: PoolService,
     private readonly engine: QuotaEngine,
-    @Inject(DISPATCH_TIMING) private readonly timing: DispatchTiming,
+    @Inject(ADMISSION_TIMING) private readonly timing: AdmissionTiming,
   ) {}
 
   async admit(

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { nextPacificMidnight, QuotaEngine } from '@keyfleet/quota';
 import type { PoolProject, PoolService } from '@keyfleet/registry';
 import type { ClassifiedUpstreamError } from '@keyfleet/upstream';
-import { DEFAULT_DISPATCH_TIMING } from './dispatch-timing';
+import { DEFAULT_ADMISSION_TIMING } from './admission-timing';
 import { quotaBlockUntil, UpstreamPicker, type UpstreamSlot } from './upstream-picker';
 
 const MODEL = 'gemini-2.5-flash';
@@ -36,7 +36,7 @@ describe('UpstreamPicker over the quota engine (real Redis)', () => {
   beforeEach(() => {
     projects = [project(`p-${randomUUID()}`, 2, ['a1', 'a2'])];
     const pool = { poolFor: () => Promise.resolve(projects) } as unknown as PoolService;
-    picker = new UpstreamPicker(pool, engine, DEFAULT_DISPATCH_TIMING);
+    picker = new UpstreamPicker(pool, engine, DEFAULT_ADMISSION_TIMING);
   });
   afterAll(async () => {
     const keys = await redis.keys(`${prefix}*`);

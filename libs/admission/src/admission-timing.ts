@@ -1,0 +1,14 @@
+/** The waits of admission (shared by the worker and the api's interactive routes). Tests shorten them. */
+export interface AdmissionTiming {
+  /** A 429 without a usable RetryInfo blocks its project+model this long. */
+  quotaWaitMs: number;
+  /** No project/key can serve the model right now: try again after this long. */
+  noCapacityWaitMs: number;
+}
+
+export const DEFAULT_ADMISSION_TIMING: AdmissionTiming = {
+  quotaWaitMs: 5000,
+  noCapacityWaitMs: 5000,
+};
+
+export const ADMISSION_TIMING = Symbol('ADMISSION_TIMING');

@@ -1,0 +1,2 @@
+export * from './admission-timing';
+export * from './upstream-picker';
