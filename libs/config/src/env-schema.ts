@@ -42,6 +42,8 @@ export const envSchema = z
     KF_ROTATION_MIN_DAYS: z.coerce.number().positive().default(7),
     KF_ROTATION_MAX_DAYS: z.coerce.number().positive().default(15),
     KF_ROTATION_SWEEP_SECONDS: z.coerce.number().int().min(1).default(900),
+    KF_ROTATION_GRACE_SECONDS: z.coerce.number().int().min(0).default(600),
+    KF_ROTATION_RETRY_SECONDS: z.coerce.number().int().min(1).default(30),
     KF_QUEUE_PREFIX: z
       .string()
       .regex(/^[a-zA-Z0-9_-]+$/, 'letters, digits, _ and - only')

@@ -11,7 +11,13 @@ describe('loadConfig', () => {
     expect(config.geminiBaseUrl).toBe('https://generativelanguage.googleapis.com');
     expect(config.apiKeysBaseUrl).toBe('https://apikeys.googleapis.com');
     expect(config.port).toBe(8080);
-    expect(config.rotation).toEqual({ minDays: 7, maxDays: 15, sweepSeconds: 900 });
+    expect(config.rotation).toEqual({
+      minDays: 7,
+      maxDays: 15,
+      sweepSeconds: 900,
+      graceSeconds: 600,
+      retrySeconds: 30,
+    });
     expect(config.masterKey).toHaveLength(32);
   });
 

@@ -16,7 +16,15 @@ export interface KeyfleetConfig {
   healthPort: number;
   trustedProxies: string[];
   egressIps: string[];
-  rotation: { minDays: number; maxDays: number; sweepSeconds: number };
+  rotation: {
+    minDays: number;
+    maxDays: number;
+    sweepSeconds: number;
+    /** How long a retiring key drains (in-flight requests finish) before it is deleted upstream. */
+    graceSeconds: number;
+    /** First retry delay of a failed rotation step; doubles per failure, capped at one hour. */
+    retrySeconds: number;
+  };
   queuePrefix: string;
   logLevel: Env['KF_LOG_LEVEL'];
   worker: { concurrency: number; maxAttempts: number };
@@ -62,6 +70,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): KeyfleetCon
       minDays: env.KF_ROTATION_MIN_DAYS,
       maxDays: env.KF_ROTATION_MAX_DAYS,
       sweepSeconds: env.KF_ROTATION_SWEEP_SECONDS,
+      graceSeconds: env.KF_ROTATION_GRACE_SECONDS,
+      retrySeconds: env.KF_ROTATION_RETRY_SECONDS,
     },
     queuePrefix: env.KF_QUEUE_PREFIX,
     logLevel: env.KF_LOG_LEVEL,

@@ -6,12 +6,14 @@ export * from './client-key.entity';
 export * from './batch.entity';
 export * from './batch-item.entity';
 export * from './audit-log.entity';
+export * from './key-rotation.entity';
 
 import { AuditLogEntity } from './audit-log.entity';
 import { BatchItemEntity } from './batch-item.entity';
 import { BatchEntity } from './batch.entity';
 import { ClientKeyEntity } from './client-key.entity';
 import { ClientEntity } from './client.entity';
+import { KeyRotationEntity } from './key-rotation.entity';
 import { ProjectModelLimitEntity } from './project-model-limit.entity';
 import { ProjectEntity } from './project.entity';
 import { UpstreamKeyEntity } from './upstream-key.entity';
@@ -25,4 +27,5 @@ export const ENTITIES = [
   BatchEntity,
   BatchItemEntity,
   AuditLogEntity,
+  KeyRotationEntity,
 ];

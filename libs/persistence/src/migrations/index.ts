@@ -1,4 +1,5 @@
 import { Initial1795436515411 } from './1795436515411-initial';
+import { KeyRotations1795447934835 } from './1795447934835-key-rotations';
 
 // Listed explicitly (no globs), oldest first, so every entrypoint and test sees the same set.
-export const MIGRATIONS = [Initial1795436515411];
+export const MIGRATIONS = [Initial1795436515411, KeyRotations1795447934835];
