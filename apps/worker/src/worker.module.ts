@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ADMISSION_TIMING, UpstreamPicker } from '@keyfleet/admission';
+import { ADMISSION_TIMING, InteractiveReserve, UpstreamPicker } from '@keyfleet/admission';
 import { ConfigModule, type KeyfleetConfig } from '@keyfleet/config';
 import { BatchesCoreModule } from '@keyfleet/batches';
 import { HealthModule, loggingModule } from '@keyfleet/observability';
@@ -40,6 +40,7 @@ export class WorkerModule {
         // DispatchTiming extends AdmissionTiming: the picker reads the same values.
         { provide: ADMISSION_TIMING, useExisting: DISPATCH_TIMING },
         quotaEngineProvider,
+        InteractiveReserve,
         UpstreamPicker,
         BatchItemProcessor,
         DispatchWorkers,

@@ -1,2 +1,3 @@
 export * from './admission-timing';
+export * from './interactive-reserve';
 export * from './upstream-picker';

@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { nextPacificMidnight, QuotaEngine } from '@keyfleet/quota';
 import type { PoolProject, PoolService } from '@keyfleet/registry';
+import { testConfig } from '@keyfleet/testing';
 import type { ClassifiedUpstreamError } from '@keyfleet/upstream';
 import { DEFAULT_ADMISSION_TIMING } from './admission-timing';
-import { quotaBlockUntil, UpstreamPicker, type UpstreamSlot } from './upstream-picker';
+import { InteractiveReserve } from './interactive-reserve';
+import { quotaBlockUntil, UpstreamPicker, type AdmissionLane, type UpstreamSlot } from './upstream-picker';
 
 const MODEL = 'gemini-2.5-flash';
 const REQUEST = { contents: [{ parts: [{ text: 'x'.repeat(400) }] }] }; // about 100 tokens
@@ -33,10 +35,18 @@ describe('UpstreamPicker over the quota engine (real Redis)', () => {
     redis = new Redis('redis://127.0.0.1:6379');
     engine = new QuotaEngine(redis, { prefix });
   });
+  const pickerWith = (env: Record<string, string> = {}) => {
+    const pool = { poolFor: () => Promise.resolve(projects) } as unknown as PoolService;
+    // A fresh queue prefix per picker: no interactive mark from an earlier test.
+    const reserve = new InteractiveReserve(
+      redis,
+      testConfig({ KF_QUEUE_PREFIX: `${prefix}-${randomUUID()}`, ...env }),
+    );
+    return new UpstreamPicker(pool, engine, DEFAULT_ADMISSION_TIMING, reserve);
+  };
   beforeEach(() => {
     projects = [project(`p-${randomUUID()}`, 2, ['a1', 'a2'])];
-    const pool = { poolFor: () => Promise.resolve(projects) } as unknown as PoolService;
-    picker = new UpstreamPicker(pool, engine, DEFAULT_ADMISSION_TIMING);
+    picker = pickerWith();
   });
   afterAll(async () => {
     const keys = await redis.keys(`${prefix}*`);
@@ -44,8 +54,8 @@ describe('UpstreamPicker over the quota engine (real Redis)', () => {
     redis.disconnect();
   });
 
-  async function slot(excluded: string[] = []): Promise<UpstreamSlot> {
-    const admission = await picker.admit(MODEL, REQUEST, new Set(excluded));
+  async function slot(excluded: string[] = [], lane: AdmissionLane = 'batch'): Promise<UpstreamSlot> {
+    const admission = await picker.admit(MODEL, REQUEST, new Set(excluded), lane);
     if (!('slot' in admission)) throw new Error(`expected a slot, got ${JSON.stringify(admission)}`);
     return admission.slot;
   }
@@ -95,6 +105,40 @@ describe('UpstreamPicker over the quota engine (real Redis)', () => {
     const huge = { contents: 'y'.repeat(8000) }; // 2000 tokens > tpm 1000
     const answer = await picker.admit(MODEL, huge, new Set());
     expect(answer).toMatchObject({ impossible: expect.stringContaining(projects[0].projectId) });
+  });
+
+  async function admitted(lane: AdmissionLane, tries: number): Promise<number> {
+    let count = 0;
+    for (let i = 0; i < tries; i++)
+      if ('slot' in (await picker.admit(MODEL, REQUEST, new Set(), lane))) count++;
+    return count;
+  }
+
+  it('gives batches the whole pool while no interactive call is seen', async () => {
+    projects = [project(`p-${randomUUID()}`, 10, ['c1'])];
+    expect(await admitted('batch', 12)).toBe(10);
+  });
+
+  it('keeps KF_INTERACTIVE_SHARE of each limit for interactive calls once they are seen', async () => {
+    projects = [project(`p-${randomUUID()}`, 10, ['c1'])];
+    await slot([], 'interactive'); // marks the model as having interactive traffic
+    expect(await admitted('batch', 12)).toBe(7); // 8 of 10 for batches, one already taken
+    expect(await admitted('interactive', 5)).toBe(2); // interactive calls fill the rest
+  });
+
+  it('keeps the share always with KF_INTERACTIVE_RESERVE_MS=0, and none with a share of 0', async () => {
+    projects = [project(`p-${randomUUID()}`, 10, ['c1'])];
+    picker = pickerWith({ KF_INTERACTIVE_RESERVE_MS: '0', KF_INTERACTIVE_SHARE: '0.5' });
+    expect(await admitted('batch', 12)).toBe(5);
+    projects = [project(`p-${randomUUID()}`, 10, ['c1'])];
+    picker = pickerWith({ KF_INTERACTIVE_RESERVE_MS: '0', KF_INTERACTIVE_SHARE: '0' });
+    expect(await admitted('batch', 12)).toBe(10);
+  });
+
+  it('lets batches use a limit too small to split (RPM 1) rather than call them impossible', async () => {
+    projects = [project(`p-${randomUUID()}`, 1, ['d1'])];
+    picker = pickerWith({ KF_INTERACTIVE_RESERVE_MS: '0' });
+    expect(await slot()).toMatchObject({ key: { id: 'd1' } });
   });
 
   it('blocks a per-day 429 until Pacific midnight and a limit-0 one for a day', () => {

@@ -11,6 +11,7 @@ import {
 import { PoolService, type PoolKey, type PoolProject } from '@keyfleet/registry';
 import type { ClassifiedUpstreamError } from '@keyfleet/upstream';
 import { ADMISSION_TIMING, type AdmissionTiming } from './admission-timing';
+import { InteractiveReserve } from './interactive-reserve';
 
 /** The project and key one request goes out on, and the quota room reserved for it. */
 export interface UpstreamSlot {
@@ -20,6 +21,9 @@ export interface UpstreamSlot {
   /** The uncalibrated estimate, so the calibrator learns the real ratio. */
   rawEstimate: number;
 }
+
+/** Batch work fills what the interactive share leaves; interactive calls may fill every limit. */
+export type AdmissionLane = 'batch' | 'interactive';
 
 /** A slot to send on now, the exact wait until a project has room, or why the request can never pass. */
 export type Admission = { slot: UpstreamSlot } | { waitMs: number; reason: string } | { impossible: string };
@@ -41,12 +45,14 @@ export class UpstreamPicker {
     private readonly pool: PoolService,
     private readonly engine: QuotaEngine,
     @Inject(ADMISSION_TIMING) private readonly timing: AdmissionTiming,
+    private readonly interactive: InteractiveReserve,
   ) {}
 
   async admit(
     model: string,
     request: TokenEstimateInput,
     excludedKeyIds: ReadonlySet<string>,
+    lane: AdmissionLane = 'batch',
   ): Promise<Admission> {
     const projects = (await this.pool.poolFor(model))
       .map((project) => ({ ...project, keys: project.keys.filter((key) => !excludedKeyIds.has(key.id)) }))
@@ -54,11 +60,16 @@ export class UpstreamPicker {
     if (projects.length === 0)
       return { waitMs: this.timing.noCapacityWaitMs, reason: `no usable key serves ${model}` };
     const rawEstimate = estimateTokens(request);
-    const result = await this.engine.reserve({
+    const base = {
       model,
       estimatedTokens: this.calibrator.apply(model, rawEstimate),
       candidates: projects.map(limitsOf),
-    });
+    };
+    if (lane === 'interactive') await this.interactive.touch(model);
+    const share = lane === 'interactive' ? 1 : await this.interactive.batchShare(model);
+    let result = await this.engine.reserve({ ...base, capacityShare: share });
+    // A limit too small to split (RPM 1, a request near the TPM) keeps no share: batches may use it whole.
+    if (result.kind === 'impossible' && share < 1) result = await this.engine.reserve(base);
     if (result.kind === 'wait') return { waitMs: result.waitMs, reason: `no project has room for ${model}` };
     if (result.kind === 'impossible') return { impossible: result.reason };
     const project = projects.find((p) => p.projectId === result.reservation.projectId);

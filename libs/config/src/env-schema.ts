@@ -52,6 +52,16 @@ export const envSchema = z
     KF_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
     KF_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
     KF_QUOTA_HEADROOM_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
+    // Kept for interactive calls (0 ≤ share < 1): batches fill at most 1 - share of each limit.
+    KF_INTERACTIVE_SHARE: z.coerce
+      .number()
+      .min(0)
+      .lt(1, 'must be below 1 (batches need some room)')
+      .default(0.2),
+    // How long after a model's last interactive call its share stays kept (0 = always kept).
+    KF_INTERACTIVE_RESERVE_MS: z.coerce.number().int().min(0).default(120_000),
+    // How long an interactive call may wait for quota room before it is answered 429.
+    KF_INTERACTIVE_MAX_WAIT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
     KF_MAX_BATCH_ITEMS: z.coerce.number().int().min(1).default(100_000),
     KF_MAX_BODY_MB: z.coerce.number().positive().default(200),
     KF_RUN_MIGRATIONS: z

@@ -42,6 +42,17 @@ describe('loadConfig', () => {
     expect(message).toContain('REDIS_URL');
   });
 
+  it('defaults and validates the interactive share and wait', () => {
+    expect(loadConfig(valid).interactive).toEqual({ share: 0.2, reserveMs: 120_000, maxWaitMs: 10_000 });
+    const custom = loadConfig({ ...valid, KF_INTERACTIVE_SHARE: '0', KF_INTERACTIVE_MAX_WAIT_MS: '0' });
+    expect(custom.interactive).toMatchObject({ share: 0, maxWaitMs: 0 });
+    expect(() => loadConfig({ ...valid, KF_INTERACTIVE_SHARE: '1' })).toThrow(/KF_INTERACTIVE_SHARE/);
+    expect(() => loadConfig({ ...valid, KF_INTERACTIVE_SHARE: '-0.1' })).toThrow(/KF_INTERACTIVE_SHARE/);
+    expect(() => loadConfig({ ...valid, KF_INTERACTIVE_MAX_WAIT_MS: 'soon' })).toThrow(
+      /KF_INTERACTIVE_MAX_WAIT_MS/,
+    );
+  });
+
   it('rejects a rotation window whose minimum exceeds its maximum', () => {
     expect(() => loadConfig({ ...valid, KF_ROTATION_MIN_DAYS: '20' })).toThrow(/KF_ROTATION_MIN_DAYS/);
   });

@@ -29,6 +29,8 @@ export interface KeyfleetConfig {
   logLevel: Env['KF_LOG_LEVEL'];
   worker: { concurrency: number; maxAttempts: number };
   quota: { headroomMs: number };
+  /** Interactive (Gemini-native / OpenAI-compatible) calls: their kept share, and their bounded wait. */
+  interactive: { share: number; reserveMs: number; maxWaitMs: number };
   limits: { maxBatchItems: number; maxBodyBytes: number };
   runMigrations: boolean;
 }
@@ -77,6 +79,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): KeyfleetCon
     logLevel: env.KF_LOG_LEVEL,
     worker: { concurrency: env.KF_WORKER_CONCURRENCY, maxAttempts: env.KF_MAX_ATTEMPTS },
     quota: { headroomMs: env.KF_QUOTA_HEADROOM_MS },
+    interactive: {
+      share: env.KF_INTERACTIVE_SHARE,
+      reserveMs: env.KF_INTERACTIVE_RESERVE_MS,
+      maxWaitMs: env.KF_INTERACTIVE_MAX_WAIT_MS,
+    },
     limits: {
       maxBatchItems: env.KF_MAX_BATCH_ITEMS,
       maxBodyBytes: Math.round(env.KF_MAX_BODY_MB * 1024 * 1024),
