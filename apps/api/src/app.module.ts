@@ -6,8 +6,9 @@ import { PersistenceModule } from '@keyfleet/persistence';
 import { RedisModule } from '@keyfleet/queue';
 import { AdminModule } from './admin/admin.module';
 import { BatchesModule } from './batches/batches.module';
+import { GatewayModule } from './gateway/gateway.module';
 
-/** The ingress: client batch API, admin API, health. */
+/** The ingress: client batch API, Gemini-native and OpenAI-compatible endpoints, admin API, health. */
 @Module({})
 export class AppModule {
   static forRoot(config: KeyfleetConfig): DynamicModule {
@@ -21,6 +22,7 @@ export class AppModule {
         HealthModule,
         AdminModule,
         BatchesModule,
+        GatewayModule,
       ],
     };
   }

@@ -1,0 +1,77 @@
+import { Body, Controller, Get, Param, Post, Query, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { ClientAuthGuard } from '../auth/client-auth.guard';
+import { clientGone } from './client-gone';
+import { GeminiGatewayFilter } from './gateway-filters';
+import { GatewayModels } from './gateway-models';
+import { InteractiveDispatcher } from './interactive-dispatcher';
+import { parseModelCall, requestBodyOf } from './model-call';
+import { relayAnswer } from './relay';
+import { UnmeteredCalls } from './unmetered-calls';
+import { googleErrorBody } from './upstream-failure';
+import { UpstreamHttp } from './upstream-http';
+import type { UpstreamOutcome } from './upstream-outcome';
+
+/**
+ * The Gemini REST surface (`@google/genai` with `httpOptions.baseUrl` pointed here, a `kf_` key as its
+ * apiKey). generateContent and streamGenerateContent go through the quota engine; countTokens and the
+ * model list use no generation quota.
+ */
+@ApiTags('gemini')
+@Controller('v1beta')
+@UseGuards(ClientAuthGuard)
+@UseFilters(GeminiGatewayFilter)
+export class GeminiNativeController {
+  constructor(
+    private readonly dispatcher: InteractiveDispatcher,
+    private readonly unmetered: UnmeteredCalls,
+    private readonly http: UpstreamHttp,
+    private readonly models: GatewayModels,
+  ) {}
+
+  @Get('models')
+  list(): Promise<object> {
+    return this.models.geminiList();
+  }
+
+  @Get('models/:model')
+  get(@Param('model') model: string): Promise<object> {
+    return this.models.geminiModel(model);
+  }
+
+  @Post('models/:target')
+  async call(
+    @Param('target') target: string,
+    @Query('alt') alt: unknown,
+    @Body() body: unknown,
+    @Res() res: Response,
+  ): Promise<void> {
+    const { model, method } = parseModelCall(target);
+    await this.models.requireServed(model, method);
+    const request = requestBodyOf(body, method);
+    const query = method === 'streamGenerateContent' && alt === 'sse' ? '?alt=sse' : '';
+    const path = `/v1beta/models/${model}:${method}${query}`;
+    const signal = clientGone(res);
+    const send = { method: 'POST' as const, path, keyStyle: 'goog' as const, body: request, signal };
+    if (method === 'countTokens') {
+      const outcome = await this.unmetered.dispatch(model, (key) => this.http.send({ ...send, key }));
+      await this.answer(outcome, res);
+      return;
+    }
+    const result = await this.dispatcher.dispatch({
+      model,
+      estimate: request,
+      signal,
+      send: (key) => this.http.send({ ...send, key }),
+    });
+    const promptTokens = await this.answer(result, res);
+    if (result.kind === 'ok') this.dispatcher.settle(result.slot, promptTokens);
+  }
+
+  private async answer(outcome: UpstreamOutcome, res: Response): Promise<number | null> {
+    if (outcome.kind === 'ok') return relayAnswer(outcome.answer, res);
+    res.status(outcome.failure.status).json(googleErrorBody(outcome.failure, outcome.body));
+    return null;
+  }
+}

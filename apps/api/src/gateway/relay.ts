@@ -1,0 +1,50 @@
+import type { Response } from 'express';
+import type { UpstreamAnswer } from './upstream-http';
+import { UsageSniffer } from './usage-sniffer';
+
+/**
+ * Relays an upstream 2xx answer to the client as its bytes arrive (SSE events are never buffered),
+ * respecting the client's backpressure. Returns the prompt token count read on the way, or null.
+ * A client that goes away aborts the upstream call (see clientGone); what was sent so far stays sent.
+ */
+export async function relayAnswer(answer: UpstreamAnswer, res: Response): Promise<number | null> {
+  const { response } = answer;
+  const sniffer = new UsageSniffer();
+  const contentType = response.headers.get('content-type') ?? 'application/json';
+  res.status(response.status);
+  res.setHeader('content-type', contentType);
+  if (contentType.startsWith('text/event-stream')) {
+    res.setHeader('cache-control', 'no-cache');
+    res.setHeader('x-accel-buffering', 'no'); // tells nginx-style proxies not to buffer the stream
+    res.flushHeaders();
+  }
+  try {
+    if (response.body) {
+      for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+        sniffer.push(chunk);
+        if (res.destroyed) break;
+        if (!res.write(chunk)) await drained(res);
+      }
+    }
+    res.end();
+    return sniffer.promptTokens();
+  } catch {
+    // Upstream broke off or the client left: end what we started, the estimate stands.
+    res.destroy();
+    return null;
+  } finally {
+    answer.done();
+  }
+}
+
+function drained(res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
