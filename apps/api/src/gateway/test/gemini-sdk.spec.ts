@@ -87,11 +87,12 @@ describe('@google/genai against keyfleet (Gemini-native endpoints)', () => {
     expect(Date.now() - started).toBeLessThan(2000); // the engine knew the wait: no pointless waiting
     expect(refused).toBeInstanceOf(ApiError);
     expect((refused as ApiError).status).toBe(429);
-    const body = JSON.parse((refused as ApiError).message);
+    const body = JSON.parse((refused as ApiError).message) as QuotaBody;
     expect(body.error).toMatchObject({ code: 429, status: 'RESOURCE_EXHAUSTED' });
-    const retryInfo = body.error.details.find((d: { '@type': string }) => d['@type'].endsWith('RetryInfo'));
-    expect(retryInfo.retryDelay).toMatch(/^\d+s$/);
-    expect(Number.parseInt(retryInfo.retryDelay, 10)).toBeGreaterThan(50);
+    const retryInfo = body.error.details.find((d) => d['@type'].endsWith('RetryInfo'));
+    const retrySeconds = Number.parseInt(retryInfo?.retryDelay ?? '', 10);
+    expect(retryInfo?.retryDelay).toMatch(/^\d+s$/);
+    expect(retrySeconds).toBeGreaterThan(50);
 
     const raw = await fetch(`${gw.url}/v1beta/models/${LITE}:generateContent`, {
       method: 'POST',
@@ -99,7 +100,7 @@ describe('@google/genai against keyfleet (Gemini-native endpoints)', () => {
       body: JSON.stringify({ contents: [{ parts: [{ text: 'again' }] }] }),
     });
     expect(raw.status).toBe(429);
-    expect(Number(raw.headers.get('retry-after'))).toBe(Number.parseInt(retryInfo.retryDelay, 10));
+    expect(Number(raw.headers.get('retry-after'))).toBe(retrySeconds);
     expect((await gw.sim.stats()).totals.refused429).toBe(0); // keyfleet refused, Google never had to
   });
 
@@ -158,6 +159,10 @@ describe('@google/genai against keyfleet (Gemini-native endpoints)', () => {
     await eventually(async () => (await tokensInWindow()) === 2 * actual);
   });
 });
+
+interface QuotaBody {
+  error: { code: number; status: string; details: Array<{ '@type': string; retryDelay?: string }> };
+}
 
 interface UsageRow {
   model: string;
