@@ -2,6 +2,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ResolvedSimConfig, SimConfig } from '@keyfleet/testing';
+import { createApiKeysSurface, type ApiKeysSurface } from './apikeys/api-keys-routes';
 import { internalErrorBody, invalidArgumentBody, pathNotFoundBody } from './errors/google-error-bodies';
 import { Reply } from './http/reply';
 import { BodyTooLargeError, peerAddress, presentedKey, readBody } from './http/request-io';
@@ -30,6 +31,8 @@ export interface SimServerHandle {
   port: number;
   /** In-process access to the state, for tests. */
   state: SimState;
+  /** The API Keys API v2 subset and its STS token endpoint. */
+  apiKeys: ApiKeysSurface;
   close(): Promise<void>;
 }
 
@@ -50,9 +53,15 @@ async function routeApi(ctx: SimContext, call: ApiCall, method: string, rest: st
   call.reply.json(404, pathNotFoundBody(call.url.pathname));
 }
 
-async function handle(ctx: SimContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(
+  ctx: SimContext,
+  apiKeys: ApiKeysSurface,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://sim.local');
   const method = req.method ?? 'GET';
+  if (apiKeys.owns(url.pathname)) return apiKeys.handle(req, url, new Reply(res), await readBody(req));
   if (url.pathname.startsWith('/sim/'))
     return handleAdmin(ctx, req, url, new Reply(res), await readBody(req));
   const api = API_PATH.exec(url.pathname);
@@ -98,8 +107,9 @@ export async function startSimServer(
     now: options.now ?? Date.now,
     random: options.random ?? Math.random,
   };
+  const apiKeys = createApiKeysSurface(state, () => ctx.now());
   const server = createServer((req, res) => {
-    handle(ctx, req, res).catch((error: unknown) => answerFailure(res, error));
+    handle(ctx, apiKeys, req, res).catch((error: unknown) => answerFailure(res, error));
   });
   // Longer than typical client pools' idle timeout, so pooled connections are not cut under a client.
   server.keepAliveTimeout = 65_000;
@@ -113,5 +123,5 @@ export async function startSimServer(
       server.close(() => resolve());
       server.closeAllConnections();
     });
-  return { url: `http://${reachableHost}:${port}`, port, state, close };
+  return { url: `http://${reachableHost}:${port}`, port, state, apiKeys, close };
 }
