@@ -1,0 +1,6 @@
+module.exports = {
+  ...require('../../jest.preset.js'),
+  ...require('../testing/src/jest/google-auth-jest.js'),
+  displayName: 'issuers',
+  rootDir: __dirname,
+};
