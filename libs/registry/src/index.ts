@@ -11,6 +11,8 @@ export * from './projects/project-input';
 export * from './projects/project-view';
 export * from './keys/upstream-keys.service';
 export * from './keys/key-rotation.service';
+export * from './keys/rotation-requests';
+export * from './keys/key-rotation-view';
 export * from './keys/upstream-key-input';
 export * from './keys/upstream-key-view';
 export * from './keys/rotation-due';

@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { AuditService } from './audit/audit.service';
 import { ClientsService } from './clients/clients.service';
 import { KeyRotationService } from './keys/key-rotation.service';
+import { RotationRequests } from './keys/rotation-requests';
 import { UpstreamKeysService } from './keys/upstream-keys.service';
 import { PoolService } from './pool/pool.service';
 import { ProjectsService } from './projects/projects.service';
@@ -12,6 +13,7 @@ const SERVICES = [
   ProjectsService,
   UpstreamKeysService,
   KeyRotationService,
+  RotationRequests,
   ClientsService,
   AuditService,
   PoolService,

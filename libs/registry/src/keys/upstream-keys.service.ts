@@ -19,6 +19,7 @@ import { isUuid } from '../shared/ids';
 import { RegistryEvents } from '../shared/registry-events';
 import { SecretVault } from '../shared/secret-vault';
 import { drawRotationDueAt } from './rotation-due';
+import { RotationRequests } from './rotation-requests';
 import type { ListUpstreamKeysQuery } from './upstream-key-input';
 import { shortFingerprint, toUpstreamKeyView, type UpstreamKeyView } from './upstream-key-view';
 
@@ -51,6 +52,7 @@ export class UpstreamKeysService {
     private readonly vault: SecretVault,
     private readonly audit: AuditService,
     private readonly events: RegistryEvents,
+    private readonly rotations: RotationRequests,
   ) {}
 
   /** Registers a key of a project as active; 409 if this secret is already registered. */
@@ -156,15 +158,19 @@ export class UpstreamKeysService {
     return this.get(id);
   }
 
-  /** An upstream error showed the key is unusable (invalid, blocked, leaked): stop using it now. Idempotent. */
+  /**
+   * An upstream error showed the key is unusable (invalid, blocked, leaked): stop using it now, and
+   * ask the rotator for a replacement through the project's issuer (no admin needed). Idempotent.
+   */
   async takeOutOfService(keyId: string, reason: string, actor: string): Promise<void> {
-    await this.changeStatus(keyId, {
+    const changed = await this.changeStatus(keyId, {
       to: 'disabled',
       from: ['active', 'retiring'],
       reason,
       actor,
       action: 'upstream_key.disabled',
     });
+    if (changed) await this.rotations.request(keyId, 'emergency', actor);
   }
 
   /**

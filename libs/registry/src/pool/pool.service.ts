@@ -1,10 +1,12 @@
-import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
+import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
 import { ProjectEntity, ProjectModelLimitEntity, UpstreamKeyEntity } from '@keyfleet/persistence';
 import { UpstreamKeysService } from '../keys/upstream-keys.service';
 import { shortFingerprint } from '../keys/upstream-key-view';
 import { effectiveLimits, type ModelLimits } from '../limits/model-limits';
+import { CidrList } from '../net/cidr';
 import { RegistryEvents } from '../shared/registry-events';
 
 /** A usable key of a pool project, with its secret decrypted (never log it). */
@@ -42,6 +44,7 @@ export class PoolService implements OnModuleDestroy {
   private readonly unsubscribe: () => void;
 
   constructor(
+    @Inject(KEYFLEET_CONFIG) private readonly config: KeyfleetConfig,
     @InjectRepository(ProjectEntity) private readonly projects: Repository<ProjectEntity>,
     @InjectRepository(ProjectModelLimitEntity) private readonly limits: Repository<ProjectModelLimitEntity>,
     @InjectRepository(UpstreamKeyEntity) private readonly keys: Repository<UpstreamKeyEntity>,
@@ -108,6 +111,7 @@ export class PoolService implements OnModuleDestroy {
     const keysByProject = this.decryptedKeysByProject(keys);
     const byModel = new Map<string, PoolProject[]>();
     for (const project of projects) {
+      if (!this.boundHere(project)) continue;
       const projectKeys = keysByProject.get(project.id);
       if (!projectKeys?.length) continue;
       const explicit = limits.filter((limit) => limit.projectId === project.id);
@@ -117,6 +121,18 @@ export class PoolService implements OnModuleDestroy {
       }
     }
     return { loadedAt, byModel };
+  }
+
+  /**
+   * Whether this process may use the project's keys: they are restricted upstream to the project's
+   * egress IPs, so a worker declaring KF_EGRESS_IPS outside them would only get 403s. Without either
+   * list there is nothing to compare.
+   */
+  private boundHere(project: ProjectEntity): boolean {
+    const ours = this.config.egressIps;
+    if (ours.length === 0 || project.egressIps.length === 0) return true;
+    const allowed = CidrList.parse(project.egressIps);
+    return ours.every((ip) => allowed.contains(ip));
   }
 
   private decryptedKeysByProject(keys: UpstreamKeyEntity[]): Map<string, PoolKey[]> {
