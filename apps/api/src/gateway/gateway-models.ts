@@ -62,7 +62,7 @@ export class GatewayModels {
         this.http.send({ method: 'GET', path: '/v1beta/models?pageSize=1000', key, keyStyle: 'goog' }),
       );
       if (outcome.kind === 'failed') throw new Error(outcome.failure.message);
-      const body = (await outcome.answer.response.json()) as { models?: ModelInfo[] };
+      const body = JSON.parse(await outcome.answer.text()) as { models?: ModelInfo[] };
       outcome.answer.done();
       const byName = new Map((body.models ?? []).map((info) => [info.name, info]));
       this.upstreamInfo = { readAt: Date.now(), byName };

@@ -8,10 +8,9 @@ import { UsageSniffer } from './usage-sniffer';
  * A client that goes away aborts the upstream call (see clientGone); what was sent so far stays sent.
  */
 export async function relayAnswer(answer: UpstreamAnswer, res: Response): Promise<number | null> {
-  const { response } = answer;
   const sniffer = new UsageSniffer();
-  const contentType = response.headers.get('content-type') ?? 'application/json';
-  res.status(response.status);
+  const contentType = answer.contentType ?? 'application/json';
+  res.status(answer.status);
   res.setHeader('content-type', contentType);
   if (contentType.startsWith('text/event-stream')) {
     res.setHeader('cache-control', 'no-cache');
@@ -19,12 +18,10 @@ export async function relayAnswer(answer: UpstreamAnswer, res: Response): Promis
     res.flushHeaders();
   }
   try {
-    if (response.body) {
-      for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-        sniffer.push(chunk);
-        if (res.destroyed) break;
-        if (!res.write(chunk)) await drained(res);
-      }
+    for await (const chunk of answer.body) {
+      sniffer.push(chunk);
+      if (res.destroyed) break;
+      if (!res.write(chunk)) await drained(res);
     }
     res.end();
     return sniffer.promptTokens();

@@ -14,10 +14,10 @@ export async function sendOnce(send: () => Promise<UpstreamAnswer>): Promise<Ups
   } catch (error) {
     return { kind: 'failed', failure: classifyUpstreamError(error), body: null };
   }
-  if (answer.response.ok) return { kind: 'ok', answer };
+  if (answer.status >= 200 && answer.status < 300) return { kind: 'ok', answer };
   try {
-    const body = await answer.response.text();
-    return { kind: 'failed', failure: classifyGoogleError(answer.response.status, body), body };
+    const body = await answer.text();
+    return { kind: 'failed', failure: classifyGoogleError(answer.status, body), body };
   } catch (error) {
     return { kind: 'failed', failure: classifyUpstreamError(error), body: null };
   } finally {
