@@ -13,6 +13,7 @@ import {
   type UpdateClientInput,
 } from '@keyfleet/registry';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
+import { ClientKeyCache } from '../auth/client-key-cache';
 import { ADMIN_ACTOR } from './admin-actor';
 import { ZodPipe } from './zod.pipe';
 
@@ -21,7 +22,19 @@ import { ZodPipe } from './zod.pipe';
 @Controller('admin/v1/clients')
 @UseGuards(AdminAuthGuard)
 export class ClientsController {
-  constructor(private readonly clients: ClientsService) {}
+  constructor(
+    private readonly clients: ClientsService,
+    private readonly keyCache: ClientKeyCache,
+  ) {}
+
+  /** A change to a client's keys or allowlist takes effect at once on this process (others: within 2 s). */
+  private async thenForget<T>(change: Promise<T>): Promise<T> {
+    try {
+      return await change;
+    } finally {
+      this.keyCache.clear();
+    }
+  }
 
   /** The only response that ever holds the client's key. */
   @Post()
@@ -44,7 +57,7 @@ export class ClientsController {
     @Param('id') id: string,
     @Body(new ZodPipe(updateClientInput)) body: UpdateClientInput,
   ): Promise<ClientView> {
-    return this.clients.update(id, body, ADMIN_ACTOR);
+    return this.thenForget(this.clients.update(id, body, ADMIN_ACTOR));
   }
 
   @Post(':id/rotate-key')
@@ -52,11 +65,11 @@ export class ClientsController {
     @Param('id') id: string,
     @Body(new ZodPipe(rotateClientKeyInput)) body: RotateClientKeyInput,
   ): Promise<RotatedClientKey> {
-    return this.clients.rotateKey(id, body, ADMIN_ACTOR);
+    return this.thenForget(this.clients.rotateKey(id, body, ADMIN_ACTOR));
   }
 
   @Delete(':id')
   delete(@Param('id') id: string): Promise<ClientView> {
-    return this.clients.delete(id, ADMIN_ACTOR);
+    return this.thenForget(this.clients.delete(id, ADMIN_ACTOR));
   }
 }

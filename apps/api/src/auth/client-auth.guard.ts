@@ -4,6 +4,7 @@ import { ErrorCode, KeyfleetError } from '@keyfleet/errors';
 import { CidrList, ClientsService } from '@keyfleet/registry';
 import { presentedClientKey } from './bearer-token';
 import { clientAddress } from './client-address';
+import { ClientKeyCache } from './client-key-cache';
 import type { KeyfleetRequest } from './keyfleet-request';
 
 /**
@@ -16,6 +17,7 @@ export class ClientAuthGuard implements CanActivate {
 
   constructor(
     private readonly clients: ClientsService,
+    private readonly cache: ClientKeyCache,
     @Inject(KEYFLEET_CONFIG) config: KeyfleetConfig,
   ) {
     try {
@@ -34,10 +36,16 @@ export class ClientAuthGuard implements CanActivate {
         'missing client key: send "Authorization: Bearer kf_…" or "x-goog-api-key: kf_…"',
       );
     }
-    const client = await this.clients.authenticate(rawKey);
-    if (!client) throw new KeyfleetError(ErrorCode.Unauthenticated, 'invalid, expired or revoked client key');
+    let verified = this.cache.get(rawKey);
+    if (!verified) {
+      const client = await this.clients.authenticate(rawKey);
+      if (!client)
+        throw new KeyfleetError(ErrorCode.Unauthenticated, 'invalid, expired or revoked client key');
+      verified = this.cache.set(rawKey, client);
+    }
+    const { client, allowlist } = verified;
     const address = clientAddress(request, this.trustedProxies);
-    if (!address || !CidrList.parse(client.allowedIps).contains(address)) {
+    if (!address || !allowlist.contains(address)) {
       throw new KeyfleetError(
         ErrorCode.PermissionDenied,
         `client address ${address ?? 'unknown'} is not in the allowlist of this client key`,

@@ -31,6 +31,8 @@ export interface AuthenticatedClient {
   clientId: string;
   name: string;
   allowedIps: string[];
+  /** When the presented key stops working (a rotation's overlap), or null; lets callers cache exactly. */
+  keyExpiresAt: Date | null;
 }
 
 export function isKeyValid(key: ClientKeyEntity, now: Date): boolean {

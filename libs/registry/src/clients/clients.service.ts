@@ -165,7 +165,12 @@ export class ClientsService {
     const row = await this.keys
       .createQueryBuilder('key')
       .innerJoin(ClientEntity, 'client', 'client.id = key.client_id')
-      .select(['client.id AS "clientId"', 'client.name AS "name"', 'client.allowed_ips AS "allowedIps"'])
+      .select([
+        'client.id AS "clientId"',
+        'client.name AS "name"',
+        'client.allowed_ips AS "allowedIps"',
+        'key.expires_at AS "keyExpiresAt"',
+      ])
       .where('key.key_hash = :hash', { hash: hashClientKey(rawKey) })
       .andWhere('key.revoked_at IS NULL')
       .andWhere('(key.expires_at IS NULL OR key.expires_at > now())')

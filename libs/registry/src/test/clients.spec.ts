@@ -30,6 +30,7 @@ describe('ClientsService (Postgres)', () => {
       clientId: client.id,
       name: 'team-a',
       allowedIps: ['10.0.0.0/8', '2001:db8::/32'],
+      keyExpiresAt: null,
     });
     expect(await clients.authenticate(`${key}x`)).toBeNull();
     expect(await clients.authenticate('AIzaSyNotAClientKey')).toBeNull();
@@ -55,8 +56,8 @@ describe('ClientsService (Postgres)', () => {
     const expiresIn = Date.parse(rotated.previousKeysExpireAt) - Date.now();
     expect(expiresIn).toBeGreaterThan(590_000);
     expect(expiresIn).toBeLessThanOrEqual(600_000);
-    expect(await clients.authenticate(oldKey)).not.toBeNull();
-    expect(await clients.authenticate(rotated.key)).not.toBeNull();
+    expect((await clients.authenticate(oldKey))?.keyExpiresAt).toBeInstanceOf(Date);
+    expect(await clients.authenticate(rotated.key)).toMatchObject({ keyExpiresAt: null });
     // Time passes: the overlap ends.
     await h.sql.query(
       `UPDATE client_keys SET expires_at = now() - interval '1 second' WHERE expires_at IS NOT NULL`,

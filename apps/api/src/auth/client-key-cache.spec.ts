@@ -1,0 +1,28 @@
+import { CLIENT_KEY_CACHE_MS, ClientKeyCache } from './client-key-cache';
+
+const client = (keyExpiresAt: Date | null) => ({
+  clientId: 'c1',
+  name: 'team',
+  allowedIps: ['10.0.0.0/8'],
+  keyExpiresAt,
+});
+
+describe('ClientKeyCache', () => {
+  it('keeps a verified key for CLIENT_KEY_CACHE_MS, with its parsed allowlist', () => {
+    const cache = new ClientKeyCache();
+    cache.set('kf_a', client(null), 1000);
+    expect(cache.get('kf_a', 1000 + CLIENT_KEY_CACHE_MS - 1)?.allowlist.contains('10.1.2.3')).toBe(true);
+    expect(cache.get('kf_a', 1000 + CLIENT_KEY_CACHE_MS)).toBeUndefined();
+    expect(cache.get('kf_b', 1000)).toBeUndefined();
+  });
+
+  it('never keeps a key past its own expiry, and forgets everything on clear()', () => {
+    const cache = new ClientKeyCache();
+    cache.set('kf_a', client(new Date(1500)), 1000);
+    expect(cache.get('kf_a', 1499)).toBeDefined();
+    expect(cache.get('kf_a', 1500)).toBeUndefined();
+    cache.set('kf_b', client(null), 1000);
+    cache.clear();
+    expect(cache.get('kf_b', 1001)).toBeUndefined();
+  });
+});
