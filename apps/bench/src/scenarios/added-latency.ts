@@ -1,0 +1,177 @@
+// Scenario (f): what keyfleet adds to one interactive call. The same open-loop load (a request every
+// 1/rate s, whatever the answers do) goes first straight to the simulator, then through keyfleet's
+// Gemini-native endpoint; the difference of the latency percentiles is keyfleet's cost. The api runs
+// as its own process so its memory (RSS) under that load can be read.
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
+import { spawnSimulator, startApp, stopApp, waitReady, type RunningProcess } from '@keyfleet/testing';
+
+export interface AddedLatencyOptions {
+  /** Postgres database for the api (created and migrated by it if missing; the caller drops it). */
+  databaseUrl: string;
+  redisUrl: string;
+  /** Port of the api process. */
+  port: string;
+  /** Default 200 requests per second. */
+  ratePerSecond?: number;
+  /** Measured time per phase, default 60 s (after a warm-up of `warmupMs`, default 3 s). */
+  durationMs?: number;
+  warmupMs?: number;
+  /** The simulator's latency, default 1 ms. */
+  upstreamLatencyMs?: number;
+}
+
+export interface LatencyFigures {
+  requests: number;
+  errors: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+export interface AddedLatencyResult {
+  ratePerSecond: number;
+  durationSeconds: number;
+  upstreamLatencyMs: number;
+  direct: LatencyFigures;
+  keyfleet: LatencyFigures;
+  /** keyfleet's p50/p99 minus the direct ones (targets: ≤ 2 ms and ≤ 10 ms). */
+  addedP50Ms: number;
+  addedP99Ms: number;
+  /** The api process' resident memory, sampled every second of the keyfleet phase. */
+  apiRssMb: { beforeLoad: number; max: number; end: number };
+}
+
+const MODEL = 'gemini-2.5-flash';
+const SIM_KEY = 'AIzaSyBenchAddedLatencyKey0001';
+const HUGE = { rpm: 10_000_000, tpm: 1_000_000_000, rpd: 100_000_000 };
+const BODY = JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'How far is the moon?' }] }] });
+
+export async function runAddedLatency(options: AddedLatencyOptions): Promise<AddedLatencyResult> {
+  const rate = options.ratePerSecond ?? 200;
+  const durationMs = options.durationMs ?? 60_000;
+  const warmupMs = options.warmupMs ?? 3000;
+  const latency = options.upstreamLatencyMs ?? 1;
+  const sim = await spawnSimulator({
+    windowMode: 'rolling',
+    latencyMs: { min: latency, max: latency },
+    projects: [{ id: 'bench-f', tier: 'paid', limits: { [MODEL]: HUGE }, keys: [SIM_KEY] }],
+  });
+  const adminToken = `bench-f-${randomBytes(12).toString('hex')}`;
+  let api: RunningProcess | undefined;
+  try {
+    api = startApp('api', {
+      DATABASE_URL: options.databaseUrl,
+      REDIS_URL: options.redisUrl,
+      GEMINI_BASE_URL: sim.url,
+      KF_ADMIN_TOKEN: adminToken,
+      KF_MASTER_KEY: randomBytes(32).toString('base64'),
+      KF_QUEUE_PREFIX: `kf-bench-f-${Date.now()}`,
+      KF_LOG_LEVEL: 'warn',
+      PORT: options.port,
+    });
+    const apiUrl = `http://127.0.0.1:${options.port}`;
+    await waitReady(`${apiUrl}/readyz`, api);
+    const clientKey = await registerPool(apiUrl, adminToken);
+    const direct = { url: `${sim.url}/v1beta/models/${MODEL}:generateContent`, key: SIM_KEY };
+    const viaKeyfleet = { url: `${apiUrl}/v1beta/models/${MODEL}:generateContent`, key: clientKey };
+
+    await openLoop(direct, rate, warmupMs);
+    const directFigures = await openLoop(direct, rate, durationMs);
+    await openLoop(viaKeyfleet, rate, warmupMs);
+    const pid = api.child.pid ?? 0;
+    const beforeLoad = await rssMb(pid);
+    const samples: number[] = [];
+    const sampler = setInterval(() => void rssMb(pid).then((mb) => samples.push(mb)), 1000);
+    const keyfleetFigures = await openLoop(viaKeyfleet, rate, durationMs).finally(() =>
+      clearInterval(sampler),
+    );
+    const end = await rssMb(pid);
+    return {
+      ratePerSecond: rate,
+      durationSeconds: durationMs / 1000,
+      upstreamLatencyMs: latency,
+      direct: directFigures,
+      keyfleet: keyfleetFigures,
+      addedP50Ms: round(keyfleetFigures.p50Ms - directFigures.p50Ms),
+      addedP99Ms: round(keyfleetFigures.p99Ms - directFigures.p99Ms),
+      apiRssMb: { beforeLoad, max: Math.max(beforeLoad, end, ...samples), end },
+    };
+  } finally {
+    if (api) await stopApp(api);
+    await sim.stop();
+  }
+}
+
+/** One project serving MODEL with limits far above the load, its key, and a client allowed from here. */
+async function registerPool(apiUrl: string, adminToken: string): Promise<string> {
+  const admin = async (path: string, body: unknown) => {
+    const response = await fetch(`${apiUrl}/admin/v1${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`POST ${path} → ${response.status}: ${await response.text()}`);
+    return (await response.json()) as { id: string; key?: string };
+  };
+  // Unique names: a rerun on the same database must not collide with an earlier run's rows.
+  const run = Date.now().toString(36);
+  const project = await admin('/projects', { name: `bench-f-${run}`, limits: { [MODEL]: HUGE } });
+  await admin(`/projects/${project.id}/keys`, { secret: SIM_KEY });
+  const client = await admin('/clients', { name: `bench-f-${run}`, allowedIps: ['127.0.0.1/32', '::1/128'] });
+  if (!client.key) throw new Error('no client key in the answer');
+  return client.key;
+}
+
+/** Sends at `rate`/s for `durationMs` without waiting for answers (open loop), then waits for them all. */
+async function openLoop(
+  target: { url: string; key: string },
+  rate: number,
+  durationMs: number,
+): Promise<LatencyFigures> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const inFlight: Promise<void>[] = [];
+  const send = async () => {
+    const started = performance.now();
+    try {
+      const response = await fetch(target.url, {
+        method: 'POST',
+        headers: { 'x-goog-api-key': target.key, 'content-type': 'application/json' },
+        body: BODY,
+      });
+      await response.arrayBuffer();
+      if (response.ok) latencies.push(performance.now() - started);
+      else errors++;
+    } catch {
+      errors++;
+    }
+  };
+  const total = Math.round((rate * durationMs) / 1000);
+  const started = performance.now();
+  for (let sent = 0; sent < total;) {
+    // Catch up with the schedule: timers are coarse, the request times are not.
+    const due = Math.min(total, Math.floor(((performance.now() - started) * rate) / 1000) + 1);
+    while (sent < due) {
+      inFlight.push(send());
+      sent++;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  await Promise.all(inFlight);
+  latencies.sort((a, b) => a - b);
+  return { requests: total, errors, p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99) };
+}
+
+function percentile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]);
+}
+
+const round = (ms: number) => Math.round(ms * 100) / 100;
+
+async function rssMb(pid: number): Promise<number> {
+  const { stdout } = await promisify(execFile)('ps', ['-o', 'rss=', '-p', String(pid)]);
+  return Math.round(Number(stdout.trim()) / 1024);
+}
