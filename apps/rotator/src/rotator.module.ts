@@ -1,18 +1,28 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule, type KeyfleetConfig } from '@keyfleet/config';
+import { IssuersModule } from '@keyfleet/issuers';
 import { HealthModule, loggingModule } from '@keyfleet/observability';
 import { PersistenceModule } from '@keyfleet/persistence';
 import { QueueModule, QueueName, RedisModule } from '@keyfleet/queue';
 import { RegistryModule } from '@keyfleet/registry';
+import { DueRotations } from './rotation/due-rotations';
+import { KeyRotator } from './rotation/key-rotator';
+import { RestrictionDrift } from './rotation/restriction-drift';
+import { RotationLeases } from './rotation/rotation-leases';
+import { RotationSteps } from './rotation/rotation-steps';
+import { RotationTrigger } from './rotation/rotation-trigger';
 import { OverdueKeys } from './sweep/overdue-keys';
+import { RotationSweep } from './sweep/rotation-sweep';
 import { RotationSweepProcessor } from './sweep/rotation-sweep.processor';
 import { SweepSchedule } from './sweep/sweep-schedule';
 
-/** The rotator process: the scheduled sweep over upstream keys. Its processor is registered only here. */
+/** The rotator process: the scheduled sweep and key rotations through issuers. Its processor is registered only here. */
 @Module({})
 export class RotatorModule {
-  static forRoot(config: KeyfleetConfig): DynamicModule {
+  /** `background: false` (tests) leaves out the queue worker and the schedule: steps run only when called. */
+  static forRoot(config: KeyfleetConfig, options: { background?: boolean } = {}): DynamicModule {
+    const background = options.background === false ? [] : [RotationSweepProcessor, SweepSchedule];
     return {
       module: RotatorModule,
       imports: [
@@ -24,9 +34,20 @@ export class RotatorModule {
         BullModule.registerQueue({ name: QueueName.RotationSweep }),
         HealthModule,
         RegistryModule,
+        IssuersModule,
       ],
-      providers: [OverdueKeys, RotationSweepProcessor, SweepSchedule],
-      exports: [OverdueKeys],
+      providers: [
+        ...background,
+        OverdueKeys,
+        RotationSweep,
+        RotationLeases,
+        RotationSteps,
+        KeyRotator,
+        DueRotations,
+        RestrictionDrift,
+        RotationTrigger,
+      ],
+      exports: [OverdueKeys, KeyRotator, RotationSweep, RestrictionDrift],
     };
   }
 }

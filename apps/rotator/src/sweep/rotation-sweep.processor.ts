@@ -1,22 +1,20 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { QueueName, type RotationSweepJob } from '@keyfleet/queue';
-import { OverdueKeys } from './overdue-keys';
+import { ROTATE_NOW_JOB } from '../rotation/rotation-trigger';
+import { RotationSweep, type SweepResult } from './rotation-sweep';
 
-/** Runs one sweep per scheduled job; BullMQ's job scheduler makes sure only one runs at a time. */
+/**
+ * One job at a time per rotator: the scheduled `sweep` (one at a time across rotators, a job scheduler)
+ * and one-off `rotate-now` runs (a replacement was requested, a drain ends).
+ */
 @Processor(QueueName.RotationSweep, { concurrency: 1 })
 export class RotationSweepProcessor extends WorkerHost {
-  private readonly logger = new Logger(RotationSweepProcessor.name);
-
-  constructor(private readonly overdueKeys: OverdueKeys) {
+  constructor(private readonly rotationSweep: RotationSweep) {
     super();
   }
 
-  async process(_job: Job<RotationSweepJob>): Promise<{ overdue: number; newlyFlagged: number }> {
-    const result = await this.overdueKeys.sweep();
-    if (result.newlyFlagged.length)
-      this.logger.warn(`${result.newlyFlagged.length} upstream key(s) newly overdue for rotation`);
-    return { overdue: result.overdue, newlyFlagged: result.newlyFlagged.length };
+  process(job: Job<RotationSweepJob>): Promise<SweepResult> {
+    return this.rotationSweep.sweep(job.name !== ROTATE_NOW_JOB);
   }
 }

@@ -85,7 +85,7 @@ export class KeyRotationService {
         `upstream key ${keyId} is ${oldKey.status}: nothing to rotate`,
       );
     }
-    const rotation = existing ?? (await this.requests.request(keyId, 'admin', actor));
+    const rotation = existing ?? (await this.requests.request(keyId, 'admin', actor))?.rotation;
     if (!rotation) throw new KeyfleetError(ErrorCode.Internal, `no rotation could be started for ${keyId}`);
     return {
       oldKey: await this.keys.get(keyId),

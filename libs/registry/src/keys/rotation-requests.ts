@@ -34,15 +34,20 @@ export class RotationRequests {
   ) {}
 
   /**
-   * The key's rotation, created if needed; null when its project's issuer is `manual`.
-   * Idempotent: racing callers (two rotators, a worker and a sweep) share one rotation.
+   * The key's rotation, created if needed (`created` says whether this call made it); null when its
+   * project's issuer is `manual`. Idempotent: racing callers (two rotators, a worker and a sweep) share one.
    */
-  async request(keyId: string, reason: KeyRotationReason, actor: string): Promise<KeyRotationView | null> {
-    const rotation = await this.dataSource.transaction((manager) =>
+  async request(
+    keyId: string,
+    reason: KeyRotationReason,
+    actor: string,
+  ): Promise<{ rotation: KeyRotationView; created: boolean } | null> {
+    const result = await this.dataSource.transaction((manager) =>
       this.requestIn(manager, keyId, reason, actor),
     );
-    if (rotation?.step === 'issuing') this.nudge();
-    return rotation && toKeyRotationView(rotation);
+    if (!result) return null;
+    if (result.created) this.nudge();
+    return { rotation: toKeyRotationView(result.rotation), created: result.created };
   }
 
   async find(keyId: string): Promise<KeyRotationView | null> {
@@ -62,7 +67,7 @@ export class RotationRequests {
     keyId: string,
     reason: KeyRotationReason,
     actor: string,
-  ): Promise<KeyRotationEntity | null> {
+  ): Promise<{ rotation: KeyRotationEntity; created: boolean } | null> {
     const key = await manager.getRepository(UpstreamKeyEntity).findOneBy({ id: keyId });
     if (!key) return null;
     const project = await manager.getRepository(ProjectEntity).findOneBy({ id: key.projectId });
@@ -96,6 +101,6 @@ export class RotationRequests {
         manager,
       );
     }
-    return rotation;
+    return { rotation, created };
   }
 }
