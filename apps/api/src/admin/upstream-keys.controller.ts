@@ -1,4 +1,16 @@
-import { Body, Controller, Delete, Get, Param, Post, Query, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpStatus,
+  Param,
+  Post,
+  Query,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import {
   KeyRotationService,
@@ -36,12 +48,19 @@ export class UpstreamKeysController {
     return this.keys.get(id);
   }
 
+  /**
+   * `manual` projects: `{secret}` replaces the key at once (201). Issuer projects: the rotator is asked
+   * to rotate it now (202, with the rotation; poll GET /keys/:id or the audit log).
+   */
   @Post(':id/rotate')
-  rotate(
+  async rotate(
     @Param('id') id: string,
     @Body(new ZodPipe(rotateUpstreamKeyInput)) body: RotateUpstreamKeyInput,
+    @Res({ passthrough: true }) response: Response,
   ): Promise<RotationResult> {
-    return this.rotation.rotate(id, body, ADMIN_ACTOR);
+    const result = await this.rotation.rotate(id, body, ADMIN_ACTOR);
+    response.status(result.newKey ? HttpStatus.CREATED : HttpStatus.ACCEPTED);
+    return result;
   }
 
   /** Revokes the key in keyfleet (it is never used again); the row stays for the audit trail. */

@@ -15,6 +15,8 @@ import {
 import { RotationSweep } from '../sweep/rotation-sweep';
 import { KeyRotator } from './key-rotator';
 
+jest.setTimeout(60_000);
+
 const SERVICE = 'generativelanguage.googleapis.com';
 
 describe('key rotation through the google-api-keys issuer (simulator API Keys API, Postgres, Redis)', () => {
