@@ -13,6 +13,7 @@ export * from './keys/upstream-keys.service';
 export * from './keys/key-rotation.service';
 export * from './keys/rotation-requests';
 export * from './keys/key-rotation-view';
+export * from './secrets/secret-reencryption';
 export * from './keys/upstream-key-input';
 export * from './keys/upstream-key-view';
 export * from './keys/rotation-due';

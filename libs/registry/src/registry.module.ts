@@ -3,6 +3,7 @@ import { AuditService } from './audit/audit.service';
 import { ClientsService } from './clients/clients.service';
 import { KeyRotationService } from './keys/key-rotation.service';
 import { RotationRequests } from './keys/rotation-requests';
+import { SecretReencryption } from './secrets/secret-reencryption';
 import { UpstreamKeysService } from './keys/upstream-keys.service';
 import { PoolService } from './pool/pool.service';
 import { ProjectsService } from './projects/projects.service';
@@ -14,6 +15,7 @@ const SERVICES = [
   UpstreamKeysService,
   KeyRotationService,
   RotationRequests,
+  SecretReencryption,
   ClientsService,
   AuditService,
   PoolService,
