@@ -64,10 +64,10 @@ export class SecretReencryption {
       summary.undecryptable.push(row.id);
       return;
     }
-    const [, affected] = (await this.dataSource.query(
+    const [, affected] = await this.dataSource.query<[unknown, number]>(
       `UPDATE upstream_keys SET secret_ciphertext = $1, master_key_id = $2 WHERE id = $3 AND master_key_id = $4`,
       [this.vault.encrypt(secret), this.vault.keyId, row.id, row.master_key_id],
-    )) as [unknown, number];
+    );
     summary.reencrypted += affected;
   }
 }
