@@ -28,6 +28,7 @@ export interface PoolProject {
 
 /** How long another process' change may go unseen here (a disabled key stops being used within this). */
 export const POOL_CACHE_MS = 2_000;
+const POOL_REFRESH_AHEAD_MS = 1_500;
 
 interface Snapshot {
   loadedAt: number;
@@ -78,7 +79,16 @@ export class PoolService implements OnModuleDestroy {
   }
 
   private async current(): Promise<Snapshot> {
-    if (this.snapshot && Date.now() - this.snapshot.loadedAt < POOL_CACHE_MS) return this.snapshot;
+    const snapshot = this.snapshot;
+    const age = snapshot ? Date.now() - snapshot.loadedAt : Infinity;
+    if (!snapshot || age >= POOL_CACHE_MS) return this.refresh();
+    // Refresh ahead of expiry, in the background: callers then never all wait on Postgres at the
+    // POOL_CACHE_MS mark (a latency spike on interactive calls), and a change is still seen within it.
+    if (age >= POOL_REFRESH_AHEAD_MS) this.refresh().catch(() => undefined);
+    return snapshot;
+  }
+
+  private refresh(): Promise<Snapshot> {
     if (!this.loading) {
       const generation = this.generation;
       const loading = this.load().then((snapshot) => {
