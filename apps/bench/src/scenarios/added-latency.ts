@@ -1,6 +1,6 @@
 // Scenario (f): what keyfleet adds to one interactive call. The same open-loop load (a request every
-// 1/rate s, whatever the answers do) goes first straight to the simulator, then through keyfleet's
-// Gemini-native endpoint; the difference of the latency percentiles is keyfleet's cost. The api runs
+// 1/rate s, whatever the answers do) goes straight to the simulator and through keyfleet's Gemini-native
+// endpoint, in alternating 5 s slices; the difference of the latency percentiles is keyfleet's cost. The api runs
 // as its own process so its memory (RSS) under that load can be read.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -16,7 +16,7 @@ export interface AddedLatencyOptions {
   port: string;
   /** Default 200 requests per second. */
   ratePerSecond?: number;
-  /** Measured time per phase, default 60 s (after a warm-up of `warmupMs`, default 3 s). */
+  /** Measured time per target, default 60 s, in alternating 5 s slices (after a warm-up of `warmupMs`, default 3 s). */
   durationMs?: number;
   warmupMs?: number;
   /** The simulator's latency, default 1 ms. */
@@ -46,6 +46,7 @@ export interface AddedLatencyResult {
 const MODEL = 'gemini-2.5-flash';
 const SIM_KEY = 'AIzaSyBenchAddedLatencyKey0001';
 const HUGE = { rpm: 10_000_000, tpm: 1_000_000_000, rpd: 100_000_000 };
+const SLICE_MS = 5000;
 const BODY = JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'How far is the moon?' }] }] });
 
 export async function runAddedLatency(options: AddedLatencyOptions): Promise<AddedLatencyResult> {
@@ -78,16 +79,26 @@ export async function runAddedLatency(options: AddedLatencyOptions): Promise<Add
     const viaKeyfleet = { url: `${apiUrl}/v1beta/models/${MODEL}:generateContent`, key: clientKey };
 
     await openLoop(direct, rate, warmupMs);
-    const directFigures = await openLoop(direct, rate, durationMs);
     await openLoop(viaKeyfleet, rate, warmupMs);
     const pid = api.child.pid ?? 0;
     const beforeLoad = await rssMb(pid);
     const samples: number[] = [];
     const sampler = setInterval(() => void rssMb(pid).then((mb) => samples.push(mb)), 1000);
-    const keyfleetFigures = await openLoop(viaKeyfleet, rate, durationMs).finally(() =>
-      clearInterval(sampler),
-    );
+    // Alternating slices: on a shared machine, background load then weighs on both sides alike.
+    const directRuns: Run[] = [];
+    const keyfleetRuns: Run[] = [];
+    try {
+      for (let done = 0; done < durationMs; done += SLICE_MS) {
+        const slice = Math.min(SLICE_MS, durationMs - done);
+        directRuns.push(await openLoop(direct, rate, slice));
+        keyfleetRuns.push(await openLoop(viaKeyfleet, rate, slice));
+      }
+    } finally {
+      clearInterval(sampler);
+    }
     const end = await rssMb(pid);
+    const directFigures = figuresOf(directRuns);
+    const keyfleetFigures = figuresOf(keyfleetRuns);
     return {
       ratePerSecond: rate,
       durationSeconds: durationMs / 1000,
@@ -124,12 +135,18 @@ async function registerPool(apiUrl: string, adminToken: string): Promise<string>
   return client.key;
 }
 
+interface Run {
+  latencies: number[];
+  requests: number;
+  errors: number;
+}
+
 /** Sends at `rate`/s for `durationMs` without waiting for answers (open loop), then waits for them all. */
 async function openLoop(
   target: { url: string; key: string },
   rate: number,
   durationMs: number,
-): Promise<LatencyFigures> {
+): Promise<Run> {
   const latencies: number[] = [];
   let errors = 0;
   const inFlight: Promise<void>[] = [];
@@ -160,8 +177,18 @@ async function openLoop(
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
   await Promise.all(inFlight);
-  latencies.sort((a, b) => a - b);
-  return { requests: total, errors, p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99) };
+  return { latencies, requests: total, errors };
+}
+
+function figuresOf(runs: Run[]): LatencyFigures {
+  const latencies = runs.flatMap((run) => run.latencies).sort((a, b) => a - b);
+  const sum = (pick: (run: Run) => number) => runs.reduce((total, run) => total + pick(run), 0);
+  return {
+    requests: sum((run) => run.requests),
+    errors: sum((run) => run.errors),
+    p50Ms: percentile(latencies, 0.5),
+    p99Ms: percentile(latencies, 0.99),
+  };
 }
 
 function percentile(sorted: number[], q: number): number {
