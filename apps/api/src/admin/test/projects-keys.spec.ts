@@ -172,7 +172,7 @@ describe('admin API: projects, limits and upstream keys (HTTP)', () => {
     ]);
   });
 
-  it('does not rotate a google-api-keys key yet', async () => {
+  it('hands a google-api-keys rotation to the rotator (202), refusing a secret, idempotently', async () => {
     const project = await api.admin('POST', '/projects', {
       name: 'proj-g',
       issuer: 'google-api-keys',
@@ -181,12 +181,20 @@ describe('admin API: projects, limits and upstream keys (HTTP)', () => {
     const key = await api.admin('POST', `/projects/${project.body.id}/keys`, {
       secret: 'AIzaSyGoogleIssuedKey0005',
     });
-    const response = await api.admin('POST', `/keys/${key.body.id}/rotate`, {
+    const withSecret = await api.admin('POST', `/keys/${key.body.id}/rotate`, {
       secret: 'AIzaSyGoogleIssuedKey0006',
     });
-    expect(response.status).toBe(400);
-    expect(response.body.error).toMatchObject({ status: 'FAILED_PRECONDITION' });
-    expect(response.body.error.message).toContain('not yet available');
+    expect(withSecret.status).toBe(400);
+    expect(withSecret.body.error.message).toContain('issuer makes the replacement');
+    const response = await api.admin('POST', `/keys/${key.body.id}/rotate`);
+    expect(response.status).toBe(202);
+    expect(response.body).toMatchObject({
+      oldKey: { id: key.body.id, status: 'active' },
+      newKey: null,
+      rotation: { oldKeyId: key.body.id, reason: 'admin', step: 'issuing', newKeyId: null },
+    });
+    const again = await api.admin('POST', `/keys/${key.body.id}/rotate`);
+    expect(again.body.rotation.id).toBe(response.body.rotation.id);
   });
 
   it('revokes a key (idempotently)', async () => {
