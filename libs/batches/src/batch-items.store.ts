@@ -14,12 +14,22 @@ export interface ClaimedItem {
   attempts: number;
 }
 
+/** An item as it stands, read without a lock: what a worker needs before it reserves quota. */
+export interface PeekedItem extends ClaimedItem {
+  status: BatchItemStatus;
+  /** Its batch was cancelled: a claim cancels the item instead of running it. */
+  batchCancelled: boolean;
+}
+
 /** Where a success came from, for the record and for usage. */
 export interface ItemOrigin {
   projectId: string | null;
   upstreamKeyId: string | null;
   promptTokens: number | null;
 }
+
+const PEEK_SQL = `SELECT i.batch_id, i.key, i.request, i.attempts, i.status, b.status AS batch_status
+  FROM batch_items i JOIN batches b ON b.id = i.batch_id WHERE i.id = $1`;
 
 const CLAIM_SQL = itemTransitionSql({
   from: ['pending', 'running'],
@@ -65,6 +75,32 @@ interface TransitionRow {
 @Injectable()
 export class BatchItemsStore {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * Reads an item without writing or locking anything, so a worker can ask for quota before it touches
+   * the batch's row. Null when the item does not exist.
+   */
+  async peek(itemId: string): Promise<PeekedItem | null> {
+    const rows: Array<{
+      batch_id: string;
+      key: string;
+      request: Record<string, unknown>;
+      attempts: number;
+      status: BatchItemStatus;
+      batch_status: string;
+    }> = await this.dataSource.query(PEEK_SQL, [itemId]);
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      id: itemId,
+      batchId: row.batch_id,
+      key: row.key,
+      request: row.request,
+      attempts: row.attempts,
+      status: row.status,
+      batchCancelled: row.batch_status === 'cancelled',
+    };
+  }
 
   /** pending → running (or running again on a redelivery). Null when the item is final or was just cancelled. */
   async claim(itemId: string): Promise<ClaimedItem | null> {

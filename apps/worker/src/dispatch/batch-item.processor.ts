@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DelayedError, type Job } from 'bullmq';
+import { DelayedError, RateLimitError, type Job } from 'bullmq';
 import { UpstreamPicker, type UpstreamSlot } from '@keyfleet/admission';
 import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
+import type { BatchItemStatus } from '@keyfleet/persistence';
 import { BatchItemsStore, type ClaimedItem } from '@keyfleet/batches';
-import type { BatchItemJob } from '@keyfleet/queue';
+import { DispatchQueues, type BatchItemJob } from '@keyfleet/queue';
 import { UpstreamKeysService } from '@keyfleet/registry';
 import {
   classifyUpstreamError,
@@ -12,17 +13,27 @@ import {
   type GenerateContentRequestBody,
 } from '@keyfleet/upstream';
 import { DISPATCH_TIMING, retryDelayMs, type DispatchTiming } from './dispatch-timing';
+import { ItemClaim } from './item-claim';
 
-/** What became of one delivery: the item is final (or someone else's), or it waits and the job comes back later. */
-type Outcome = { kind: 'done' } | { kind: 'wait'; delayMs: number };
+const FINAL: ReadonlySet<BatchItemStatus> = new Set(['succeeded', 'failed', 'cancelled']);
+
+/**
+ * What became of one delivery: the item is final (or someone else's); no project has room for the model
+ * until `delayMs` (the whole model waits); or this item alone waits (a transient retry).
+ */
+type Outcome = { kind: 'done' } | { kind: 'noRoom'; delayMs: number } | { kind: 'retry'; delayMs: number };
 
 const DONE: Outcome = { kind: 'done' };
-const wait = (delayMs: number): Outcome => ({ kind: 'wait', delayMs });
+const noRoom = (delayMs: number): Outcome => ({ kind: 'noRoom', delayMs });
+const retry = (delayMs: number): Outcome => ({ kind: 'retry', delayMs });
 
 /**
  * Sends one batch item upstream and records the result exactly once (the store's conditional updates).
- * Retries are ours: a wait releases the item (running → pending) and moves the job to `delayed`;
- * only transient failures use up an attempt.
+ * Waits are ours: a wait releases the item (running → pending). When no project has room the model's
+ * queue is rate-limited until the engine's earliest moment (BullMQ's manual rate limit: every worker
+ * process stops taking that model's jobs, and the job goes back to the head of the queue), so nothing
+ * polls and the waiting jobs do not all wake at once. A transient retry delays only its own job.
+ * Only transient failures use up an attempt.
  */
 @Injectable()
 export class BatchItemProcessor {
@@ -35,25 +46,40 @@ export class BatchItemProcessor {
     private readonly picker: UpstreamPicker,
     private readonly gemini: GeminiClient,
     private readonly keys: UpstreamKeysService,
+    private readonly queues: DispatchQueues,
   ) {}
 
   async process(job: Job<BatchItemJob>, token?: string): Promise<void> {
-    const item = await this.store.claim(job.data.itemId);
-    if (!item) return; // final already, or cancelled: a repeated or stale delivery
-    const outcome = await this.dispatch(job.data.model, item);
+    const item = await this.store.peek(job.data.itemId);
+    if (!item || FINAL.has(item.status)) return; // a repeated or stale delivery
+    // The claim of an item whose batch was cancelled cancels it.
+    if (item.batchCancelled) {
+      await this.store.claim(item.id);
+      return;
+    }
+    const claim = new ItemClaim(this.store, item.id);
+    const outcome = await this.dispatch(job.data.model, item, claim);
     if (outcome.kind === 'done') return;
-    if (!(await this.store.release(item.id))) return; // finished meanwhile by another delivery
+    if (claim.started || item.status === 'running') {
+      if (!(await claim.held())) return; // final meanwhile
+      if (!(await this.store.release(item.id))) return; // finished meanwhile by another delivery
+    }
+    if (outcome.kind === 'noRoom') {
+      // Redis refuses a zero expiry; the limit must outlast this call.
+      await this.queues.forModel(job.data.model).rateLimit(Math.max(1, Math.ceil(outcome.delayMs)));
+      throw new RateLimitError();
+    }
     await job.moveToDelayed(Date.now() + outcome.delayMs, token);
     throw new DelayedError();
   }
 
-  private async dispatch(model: string, item: ClaimedItem): Promise<Outcome> {
+  private async dispatch(model: string, item: ClaimedItem, claim: ItemClaim): Promise<Outcome> {
     const excludedKeys = new Set<string>();
     for (let switches = 0; switches <= this.timing.maxKeySwitches; switches++) {
       const request = item.request as GenerateContentRequestBody;
       // Quota room is reserved here; a wait is the exact moment a project will have room.
       const admission = await this.picker.admit(model, request, excludedKeys);
-      if ('waitMs' in admission) return wait(admission.waitMs);
+      if ('waitMs' in admission) return noRoom(admission.waitMs);
       if ('impossible' in admission) {
         await this.store.fail(item.id, {
           code: 400,
@@ -63,10 +89,12 @@ export class BatchItemProcessor {
         return DONE;
       }
       const { slot } = admission;
+      claim.start();
       let failure: ClassifiedUpstreamError;
       try {
         const result = await this.gemini.generateContent(model, request, slot.key);
         await this.picker.settle(slot, result.promptTokenCount);
+        await claim.held(); // the counts move pending → running → succeeded, in that order
         await this.store.succeed(item.id, result.response, originOf(slot, result.promptTokenCount));
         return DONE;
       } catch (error) {
@@ -80,9 +108,10 @@ export class BatchItemProcessor {
         excludedKeys.add(slot.key.id);
         continue; // at once, on another key, without using an attempt
       }
+      if (!(await claim.held())) return DONE; // final meanwhile
       return this.afterFailure(item, slot, failure);
     }
-    return wait(this.timing.noCapacityWaitMs);
+    return noRoom(this.timing.noCapacityWaitMs);
   }
 
   private async afterFailure(
@@ -94,7 +123,7 @@ export class BatchItemProcessor {
       case 'transient': {
         const used = await this.store.useAttempt(item.id);
         if (used === null) return DONE; // no longer running: recorded by another delivery
-        if (used < this.config.worker.maxAttempts) return wait(retryDelayMs(used, this.timing));
+        if (used < this.config.worker.maxAttempts) return retry(retryDelayMs(used, this.timing));
         await this.store.fail(item.id, itemErrorOf(failure), originOf(slot, null));
         return DONE;
       }

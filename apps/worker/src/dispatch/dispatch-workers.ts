@@ -12,6 +12,8 @@ import { PoolService } from '@keyfleet/registry';
 import { BatchItemProcessor } from './batch-item.processor';
 import { DISPATCH_TIMING, type DispatchTiming } from './dispatch-timing';
 
+const MANUAL_RATE_LIMIT_ONLY = { max: 1e15, duration: 1000 };
+
 /**
  * One BullMQ Worker per served model, started and stopped as models come and go.
  *
@@ -81,7 +83,14 @@ export class DispatchWorkers implements OnApplicationBootstrap, OnModuleDestroy 
     const worker = new Worker<BatchItemJob>(
       dispatchQueueName(model),
       (job, token) => this.processor.process(job, token),
-      { connection, prefix, concurrency: this.config.worker.concurrency },
+      {
+        connection,
+        prefix,
+        concurrency: this.config.worker.concurrency,
+        // Only so that BullMQ honours the manual rate limit set when no project has room (it reads the
+        // limit only when a limiter is configured); the max itself never binds.
+        limiter: MANUAL_RATE_LIMIT_ONLY,
+      },
     );
     worker.on('error', (error) => this.logger.warn(`worker ${model}: ${error.message}`));
     worker.on('failed', (job, error) =>

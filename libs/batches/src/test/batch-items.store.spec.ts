@@ -124,4 +124,24 @@ describe('BatchItemsStore (real Postgres)', () => {
     expect(view).toMatchObject({ status: 'cancelled', counts: { pending: 0, running: 0, cancelled: 1 } });
     expect(view.completedAt).not.toBeNull();
   });
+  it('peeks at an item without writing: no claim, no count moves; shows a cancelled batch', async () => {
+    const { clientId, batchId, ids } = await newBatch(2);
+    const peeked = await h.store.peek(ids[1]);
+    expect(peeked).toEqual({
+      id: ids[1],
+      batchId,
+      key: 'row-2',
+      request: { contents: [{ role: 'user', parts: [{ text: 'prompt 2' }] }] },
+      attempts: 0,
+      status: 'pending',
+      batchCancelled: false,
+    });
+    expect(await h.service.get(clientId, batchId)).toMatchObject({
+      status: 'queued',
+      counts: { pending: 2, running: 0 },
+    });
+    await h.service.cancel(clientId, batchId);
+    expect(await h.store.peek(ids[1])).toMatchObject({ batchCancelled: true });
+    expect(await h.store.peek('00000000-0000-4000-8000-000000000000')).toBeNull();
+  });
 });
