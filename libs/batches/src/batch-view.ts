@@ -62,8 +62,8 @@ export function toBatchView(row: BatchRow, now: Date = new Date()): BatchView {
 }
 
 /**
- * A plain estimate from the completion rate observed since the batch started; the quota engine knows
- * better (the pool's remaining room) and may replace it.
+ * A plain estimate from the completion rate observed since the batch started. The api's
+ * GET /v1/batches/:id replaces it with one from the pool's remaining capacity (apps/api BatchEta).
  */
 export function estimateEtaSeconds(row: BatchRow, now: Date): number | null {
   const open = row.pending_count + row.running_count;

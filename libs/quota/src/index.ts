@@ -4,3 +4,4 @@ export * from './pacific-day';
 export * from './token-estimator';
 export { modelBase, projectKeys, rotationKey } from './quota-keys';
 export * from './quota-engine.provider';
+export * from './capacity-eta';

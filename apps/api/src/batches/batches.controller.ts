@@ -17,6 +17,7 @@ import { BatchesService, type BatchPage, type BatchView } from '@keyfleet/batche
 import type { AuthenticatedClient } from '@keyfleet/registry';
 import { ClientAuthGuard } from '../auth/client-auth.guard';
 import { CurrentClient } from '../auth/current-client.decorator';
+import { BatchEta } from './batch-eta';
 import { BatchSubmissions, type SubmissionQuery } from './batch-submissions';
 
 /** The client batch API (DESIGN.md "API contract"). A client only ever sees its own batches. */
@@ -26,6 +27,7 @@ export class BatchesController {
   constructor(
     private readonly batches: BatchesService,
     private readonly submissions: BatchSubmissions,
+    private readonly eta: BatchEta,
   ) {}
 
   /** JSON `{model, displayName?, requests}` or NDJSON (`?model=&displayName=`); 202 with the batch. */
@@ -54,8 +56,8 @@ export class BatchesController {
   }
 
   @Get(':id')
-  get(@CurrentClient() client: AuthenticatedClient, @Param('id') id: string): Promise<BatchView> {
-    return this.batches.get(client.clientId, id);
+  async get(@CurrentClient() client: AuthenticatedClient, @Param('id') id: string): Promise<BatchView> {
+    return this.eta.withEta(await this.batches.get(client.clientId, id));
   }
 
   /** NDJSON, one line per finished item in line order, streamed page by page. */

@@ -1,7 +1,10 @@
 import { Module } from '@nestjs/common';
 import { BatchesCoreModule } from '@keyfleet/batches';
 import { QueueModule } from '@keyfleet/queue';
+import { quotaEngineProvider } from '@keyfleet/quota';
+import { RegistryModule } from '@keyfleet/registry';
 import { AuthModule } from '../auth/auth.module';
+import { BatchEta } from './batch-eta';
 import { BatchesController } from './batches.controller';
 import { BatchSubmissions } from './batch-submissions';
 
@@ -10,8 +13,8 @@ import { BatchSubmissions } from './batch-submissions';
  * AppModule imports this module without arguments; the api only enqueues, it registers no worker.
  */
 @Module({
-  imports: [AuthModule, QueueModule.forRootFromConfig(), BatchesCoreModule],
+  imports: [AuthModule, QueueModule.forRootFromConfig(), BatchesCoreModule, RegistryModule],
   controllers: [BatchesController],
-  providers: [BatchSubmissions],
+  providers: [BatchSubmissions, BatchEta, quotaEngineProvider],
 })
 export class BatchesModule {}

@@ -275,6 +275,30 @@ describe('/v1/batches over HTTP (real api, Postgres, Redis)', () => {
     );
   });
 
+  it('estimates etaSeconds from the pool capacity and the items queued ahead', async () => {
+    const slowModel = 'gemini-2.0-flash';
+    const project = await adminPost('/projects', {
+      name: 'p-eta',
+      limits: { [slowModel]: { rpm: 2, tpm: 100_000, rpd: 1000 } },
+    });
+    await adminPost(`/projects/${project.id}/keys`, { secret: 'AIzaApiSpecKeyEta000001' });
+    const submit = async () =>
+      (
+        await http('/v1/batches', {
+          key: clientKey,
+          json: {
+            model: slowModel,
+            requests: ['a', 'b', 'c', 'd', 'e'].map((key) => ({ key, request: request(key) })),
+          },
+        })
+      ).body.id as string;
+    const first = await submit();
+    const second = await submit();
+    // No worker runs: 2 requests fit the window now, the rest go at 2 RPM (30 s each).
+    expect((await http(`/v1/batches/${first}`, { key: clientKey })).body.etaSeconds).toBe((5 - 2) * 30);
+    expect((await http(`/v1/batches/${second}`, { key: clientKey })).body.etaSeconds).toBe((10 - 2) * 30);
+  });
+
   it('accepts NDJSON with ?model= and ?displayName=, and an Idempotency-Key returns the first batch', async () => {
     const body = ndjson([
       { key: 'n1', request: request('x') },
