@@ -13,8 +13,9 @@ import { registerPool, type PoolProject } from './scenarios/pool-dispatch';
 
 export const BENCH_MODEL = 'gemini-2.5-flash';
 export const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-const DATABASE_URL = process.env['BENCH_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/keyfleet_bench';
-const PORT = process.env['BENCH_PORT'] ?? '18180';
+export const DATABASE_URL =
+  process.env['BENCH_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/keyfleet_bench';
+export const PORT = process.env['BENCH_PORT'] ?? '18180';
 
 export interface BenchStackOptions {
   pool: PoolProject[];
@@ -94,7 +95,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
   }
 }
 
-async function dropDatabase(): Promise<void> {
+export async function dropDatabase(): Promise<void> {
   const url = new URL(DATABASE_URL);
   const name = url.pathname.slice(1);
   url.pathname = '/postgres';

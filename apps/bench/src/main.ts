@@ -1,16 +1,17 @@
 // `npm run bench [-- a b c d e]`: keyfleet against the Gemini simulator (rolling-window mode). Prints a
 // table per scenario and merges the figures into bench-results/latest.json. Scenarios: (a) pool
 // dispatch, (b) a TPM-bound pool, (c) (a) with 4 worker processes, (d) the quota engine alone,
-// (e) a 50,000-item NDJSON ingest.
+// (e) a 50,000-item NDJSON ingest, (f) the latency keyfleet's api adds over calling the simulator directly.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { findRepoRoot } from '@keyfleet/testing';
-import { BENCH_MODEL, REDIS_URL, startBenchStack } from './bench-stack';
+import { BENCH_MODEL, DATABASE_URL, PORT, REDIS_URL, dropDatabase, startBenchStack } from './bench-stack';
+import { runAddedLatency } from './scenarios/added-latency';
 import { runEngineThroughput } from './scenarios/engine-throughput';
 import { runIngest } from './scenarios/ingest';
 import { POOL_SCENARIOS, runPoolScenario } from './scenarios/pool-scenarios';
 
-const ALL = ['a', 'b', 'c', 'd', 'e'] as const;
+const ALL = ['a', 'b', 'c', 'd', 'e', 'f'] as const;
 type ScenarioId = (typeof ALL)[number];
 
 function selectedScenarios(args: string[]): ScenarioId[] {
@@ -67,6 +68,19 @@ async function runIngestScenario(): Promise<object> {
   }
 }
 
+async function runLatencyScenario(): Promise<object> {
+  console.log('(f) added latency: 200 requests/s for 60 s, 1 ms upstream, direct vs through keyfleet …');
+  await dropDatabase();
+  const f = await runAddedLatency({ databaseUrl: DATABASE_URL, redisUrl: REDIS_URL, port: PORT });
+  console.log(
+    `    added p50 ${f.addedP50Ms.toFixed(2)} ms, p99 ${f.addedP99Ms.toFixed(2)} ms ` +
+      `(direct p50 ${f.direct.p50Ms.toFixed(2)} / p99 ${f.direct.p99Ms.toFixed(2)} ms; ` +
+      `keyfleet p50 ${f.keyfleet.p50Ms.toFixed(2)} / p99 ${f.keyfleet.p99Ms.toFixed(2)} ms); ` +
+      `api RSS max ${f.apiRssMb.max.toFixed(0)} MB`,
+  );
+  return f;
+}
+
 function writeResults(results: Record<string, unknown>): void {
   const dir = path.join(findRepoRoot(), 'bench-results');
   const file = path.join(dir, 'latest.json');
@@ -83,7 +97,14 @@ async function main(): Promise<void> {
   const scenarios = selectedScenarios(process.argv.slice(2));
   const results: Record<string, unknown> = {};
   for (const id of scenarios) {
-    const runner = id === 'd' ? runEngine : id === 'e' ? runIngestScenario : () => runPool(id);
+    const runner =
+      id === 'd'
+        ? runEngine
+        : id === 'e'
+          ? runIngestScenario
+          : id === 'f'
+            ? runLatencyScenario
+            : () => runPool(id);
     results[id] = { at: new Date().toISOString(), ...(await runner()) };
   }
   writeResults(results);
