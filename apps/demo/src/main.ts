@@ -131,17 +131,21 @@ async function printUsage(kf: KeyfleetHttp): Promise<void> {
       usage: Array<{
         projectName?: string;
         projectId: string;
+        model: string;
         window: { requests: number };
         today: { requests: number };
       }>;
     }>('GET', '/usage');
-    console.log('\n   keyfleet GET /admin/v1/usage (its own ledger, current 60 s window and Pacific day):');
-    for (const u of usage.usage)
+    console.log(
+      `\n   keyfleet GET /admin/v1/usage for ${DEMO_MODEL} (its own ledger, current 60 s window and Pacific day):`,
+    );
+    // The projects' tier presets serve other models too; the demo only used one.
+    for (const u of usage.usage.filter((row) => row.model === DEMO_MODEL))
       console.log(
         `   ${(u.projectName ?? u.projectId).padEnd(14)} window ${u.window.requests} req, today ${u.today.requests} req`,
       );
-  } catch {
-    // Older stacks without /usage: the simulator's table above says it all.
+  } catch (error) {
+    console.log(`   (keyfleet's usage could not be read: ${String(error)})`);
   }
 }
 
