@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import { Redis } from 'ioredis';
 import {
+  deleteRedisKeys,
+  dropDatabaseAt,
   spawnSimulator,
   startApp,
   stopApp,
@@ -95,23 +96,13 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
   }
 }
 
-export async function dropDatabase(): Promise<void> {
-  const url = new URL(DATABASE_URL);
-  const name = url.pathname.slice(1);
-  url.pathname = '/postgres';
-  const admin = new Client({ connectionString: url.toString() });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await admin.end();
+/** Drops the bench database, so every scenario starts from an empty one. */
+export function dropDatabase(): Promise<void> {
+  return dropDatabaseAt(DATABASE_URL);
 }
 
 async function deleteKeys(prefix: string): Promise<void> {
   const redis = new Redis(REDIS_URL);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await redis.unlink(...keys);
-  } while (cursor !== '0');
+  await deleteRedisKeys(redis, `${prefix}*`);
   await redis.quit();
 }

@@ -2,6 +2,7 @@
 // live progress, then the results and what each project's quota was used for.
 import { randomBytes } from 'node:crypto';
 import {
+  dropDatabaseAt,
   spawnSimulator,
   startApp,
   stopApp,
@@ -19,21 +20,10 @@ const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const DATABASE_URL = process.env['DEMO_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/keyfleet_demo';
 const PORT = process.env['DEMO_PORT'] ?? '18080';
 
-async function resetDemoDatabase(): Promise<void> {
-  const { Client } = await import('pg');
-  const url = new URL(DATABASE_URL);
-  const name = url.pathname.slice(1);
-  url.pathname = '/postgres';
-  const admin = new Client({ connectionString: url.toString() });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await admin.end();
-}
-
 async function main(): Promise<void> {
   console.log('keyfleet demo\n');
   await checkServices(DATABASE_URL, REDIS_URL);
-  await resetDemoDatabase();
+  await dropDatabaseAt(DATABASE_URL);
 
   const sim = await spawnSimulator(demoSimConfig());
   console.log(

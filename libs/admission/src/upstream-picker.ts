@@ -63,7 +63,7 @@ export class UpstreamPicker {
     const base = {
       model,
       estimatedTokens: this.calibrator.apply(model, rawEstimate),
-      candidates: projects.map(limitsOf),
+      candidates: projects.map(projectLimitsOf),
     };
     if (lane === 'interactive') await this.interactive.touch(model);
     const share = lane === 'interactive' ? 1 : await this.interactive.batchShare(model);
@@ -123,7 +123,8 @@ function quotaReason(failure: ClassifiedUpstreamError): string {
   return `upstream 429 (${scope}${failure.dimension ? `, ${failure.dimension}` : ''})`;
 }
 
-function limitsOf(project: PoolProject): ProjectLimits {
+/** A pool project's limits for a model, as the quota engine takes them. */
+export function projectLimitsOf(project: PoolProject): ProjectLimits {
   const { rpm, tpm, rpd, tpd } = project.limits;
   return { projectId: project.projectId, rpm, tpm, rpd, tpd };
 }

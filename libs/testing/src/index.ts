@@ -2,3 +2,4 @@ export * from './test-database';
 export * from './test-config';
 export * from './simulator';
 export * from './app-process';
+export * from './scratch-stores';

@@ -1,5 +1,6 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { projectLimitsOf } from '@keyfleet/admission';
 import { QuotaEngine, type ProjectUsage } from '@keyfleet/quota';
 import { PoolService, type ModelLimits, type PoolProject } from '@keyfleet/registry';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
@@ -31,7 +32,7 @@ export class UsageController {
 
   private async modelUsage(model: string): Promise<UsageRow[]> {
     const projects = await this.pool.poolFor(model);
-    const usage = await this.engine.usage(model, projects.map(limitsOf));
+    const usage = await this.engine.usage(model, projects.map(projectLimitsOf));
     return usage.map((row, i) => toRow(row, projects[i]));
   }
 }
@@ -43,9 +44,4 @@ function toRow(row: ProjectUsage, project: PoolProject): UsageRow {
     limits: project.limits,
     blockedUntil: row.blockedUntil === null ? null : new Date(row.blockedUntil).toISOString(),
   };
-}
-
-function limitsOf(project: PoolProject) {
-  const { rpm, tpm, rpd, tpd } = project.limits;
-  return { projectId: project.projectId, rpm, tpm, rpd, tpd };
 }

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { BatchView } from '@keyfleet/batches';
+import { projectLimitsOf } from '@keyfleet/admission';
 import { capacityEtaSeconds, nextPacificMidnight, QuotaEngine } from '@keyfleet/quota';
 import { PoolService } from '@keyfleet/registry';
 
@@ -36,13 +37,7 @@ export class BatchEta {
   private async estimate(view: BatchView): Promise<number | null> {
     const rows: Array<{ open: number }> = await this.dataSource.query(OPEN_AHEAD_SQL, [view.model, view.id]);
     const projects = await this.pool.poolFor(view.model);
-    const limits = projects.map(({ projectId, limits: l }) => ({
-      projectId,
-      rpm: l.rpm,
-      tpm: l.tpm,
-      rpd: l.rpd,
-      tpd: l.tpd,
-    }));
+    const limits = projects.map(projectLimitsOf);
     const usage = await this.engine.usage(view.model, limits);
     const nowMs = await this.engine.nowMs();
     return capacityEtaSeconds({

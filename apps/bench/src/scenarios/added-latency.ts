@@ -6,7 +6,15 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
-import { spawnSimulator, startApp, stopApp, waitReady, type RunningProcess } from '@keyfleet/testing';
+import { Redis } from 'ioredis';
+import {
+  deleteRedisKeys,
+  spawnSimulator,
+  startApp,
+  stopApp,
+  waitReady,
+  type RunningProcess,
+} from '@keyfleet/testing';
 
 export interface AddedLatencyOptions {
   /** Postgres database for the api (created and migrated by it if missing; the caller drops it). */
@@ -60,6 +68,7 @@ export async function runAddedLatency(options: AddedLatencyOptions): Promise<Add
     projects: [{ id: 'bench-f', tier: 'paid', limits: { [MODEL]: HUGE }, keys: [SIM_KEY] }],
   });
   const adminToken = `bench-f-${randomBytes(12).toString('hex')}`;
+  const prefix = `kf-bench-f-${Date.now()}`;
   let api: RunningProcess | undefined;
   try {
     api = startApp('api', {
@@ -68,7 +77,7 @@ export async function runAddedLatency(options: AddedLatencyOptions): Promise<Add
       GEMINI_BASE_URL: sim.url,
       KF_ADMIN_TOKEN: adminToken,
       KF_MASTER_KEY: randomBytes(32).toString('base64'),
-      KF_QUEUE_PREFIX: `kf-bench-f-${Date.now()}`,
+      KF_QUEUE_PREFIX: prefix,
       KF_LOG_LEVEL: 'warn',
       PORT: options.port,
     });
@@ -112,6 +121,9 @@ export async function runAddedLatency(options: AddedLatencyOptions): Promise<Add
   } finally {
     if (api) await stopApp(api);
     await sim.stop();
+    const redis = new Redis(options.redisUrl);
+    await deleteRedisKeys(redis, `${prefix}*`);
+    await redis.quit();
   }
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import Redis from 'ioredis';
 import { QuotaEngine, type ProjectLimits } from '@keyfleet/quota';
+import { deleteRedisKeys } from '@keyfleet/testing';
 
 export interface EngineThroughputOptions {
   redisUrl: string;
@@ -62,7 +63,7 @@ export async function runEngineThroughput(opts: EngineThroughputOptions): Promis
       p99Ms: round(percentile(latencies, 0.99)),
     };
   } finally {
-    await deleteByPrefix(clients[0], prefix);
+    await deleteRedisKeys(clients[0], `${prefix}:*`);
     for (const client of clients) client.disconnect();
   }
 }
@@ -74,13 +75,4 @@ function percentile(sorted: number[], q: number): number {
 
 function round(ms: number): number {
   return Math.round(ms * 100) / 100;
-}
-
-async function deleteByPrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
 }
