@@ -1,10 +1,10 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
 import { ErrorCode, KeyfleetError } from '@keyfleet/errors';
-import { CidrList, ClientsService } from '@keyfleet/registry';
+import { CidrList } from '@keyfleet/registry';
 import { presentedClientKey } from './bearer-token';
 import { clientAddress } from './client-address';
-import { ClientKeyCache } from './client-key-cache';
+import { ClientKeyVerifier } from './client-key-verifier';
 import type { KeyfleetRequest } from './keyfleet-request';
 
 /**
@@ -16,8 +16,7 @@ export class ClientAuthGuard implements CanActivate {
   private readonly trustedProxies: CidrList;
 
   constructor(
-    private readonly clients: ClientsService,
-    private readonly cache: ClientKeyCache,
+    private readonly verifier: ClientKeyVerifier,
     @Inject(KEYFLEET_CONFIG) config: KeyfleetConfig,
   ) {
     try {
@@ -36,13 +35,9 @@ export class ClientAuthGuard implements CanActivate {
         'missing client key: send "Authorization: Bearer kf_…" or "x-goog-api-key: kf_…"',
       );
     }
-    let verified = this.cache.get(rawKey);
-    if (!verified) {
-      const client = await this.clients.authenticate(rawKey);
-      if (!client)
-        throw new KeyfleetError(ErrorCode.Unauthenticated, 'invalid, expired or revoked client key');
-      verified = this.cache.set(rawKey, client);
-    }
+    const verified = await this.verifier.verify(rawKey);
+    if (!verified)
+      throw new KeyfleetError(ErrorCode.Unauthenticated, 'invalid, expired or revoked client key');
     const { client, allowlist } = verified;
     const address = clientAddress(request, this.trustedProxies);
     if (!address || !allowlist.contains(address)) {

@@ -1,4 +1,4 @@
-import { CLIENT_KEY_CACHE_MS, ClientKeyCache } from './client-key-cache';
+import { CLIENT_KEY_CACHE_MS, CLIENT_KEY_REFRESH_AHEAD_MS, ClientKeyCache } from './client-key-cache';
 
 const client = (keyExpiresAt: Date | null) => ({
   clientId: 'c1',
@@ -23,6 +23,27 @@ describe('ClientKeyCache', () => {
     expect(cache.get('kf_a', 1500)).toBeUndefined();
     cache.set('kf_b', client(null), 1000);
     cache.clear();
+    expect(cache.get('kf_b', 1001)).toBeUndefined();
+  });
+});
+
+describe('ClientKeyCache refresh marks', () => {
+  it('is due for a background re-read from CLIENT_KEY_REFRESH_AHEAD_MS, before it expires', () => {
+    const cache = new ClientKeyCache();
+    const entry = cache.set('kf_a', client(null), 1000);
+    expect(cache.dueForRefresh(entry, 1000 + CLIENT_KEY_REFRESH_AHEAD_MS - 1)).toBe(false);
+    expect(cache.dueForRefresh(entry, 1000 + CLIENT_KEY_REFRESH_AHEAD_MS)).toBe(true);
+    expect(CLIENT_KEY_REFRESH_AHEAD_MS).toBeLessThan(CLIENT_KEY_CACHE_MS);
+  });
+
+  it('keeps nothing from a read begun before clear(), and forgets one key on forget()', () => {
+    const cache = new ClientKeyCache();
+    const mark = cache.mark();
+    cache.clear();
+    expect(cache.set('kf_a', client(null), 1000, mark).client.clientId).toBe('c1');
+    expect(cache.get('kf_a', 1001)).toBeUndefined();
+    cache.set('kf_b', client(null), 1000);
+    cache.forget('kf_b');
     expect(cache.get('kf_b', 1001)).toBeUndefined();
   });
 });
