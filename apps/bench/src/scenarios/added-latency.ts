@@ -4,7 +4,7 @@
 // as its own process so its memory (RSS) under that load can be read.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
+import { Agent } from 'node:http';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import {
@@ -15,6 +15,7 @@ import {
   waitReady,
   type RunningProcess,
 } from '@keyfleet/testing';
+import { openLoop, type OpenLoopRun as Run } from './open-loop';
 
 export interface AddedLatencyOptions {
   /** Postgres database for the api (created and migrated by it if missing; the caller drops it). */
@@ -70,6 +71,7 @@ export async function runAddedLatency(options: AddedLatencyOptions): Promise<Add
   const adminToken = `bench-f-${randomBytes(12).toString('hex')}`;
   const prefix = `kf-bench-f-${Date.now()}`;
   let api: RunningProcess | undefined;
+  const agent = new Agent({ keepAlive: true });
   try {
     api = startApp('api', {
       DATABASE_URL: options.databaseUrl,
@@ -84,11 +86,15 @@ export async function runAddedLatency(options: AddedLatencyOptions): Promise<Add
     const apiUrl = `http://127.0.0.1:${options.port}`;
     await waitReady(`${apiUrl}/readyz`, api);
     const clientKey = await registerPool(apiUrl, adminToken);
-    const direct = { url: `${sim.url}/v1beta/models/${MODEL}:generateContent`, key: SIM_KEY };
-    const viaKeyfleet = { url: `${apiUrl}/v1beta/models/${MODEL}:generateContent`, key: clientKey };
+    const direct = { url: `${sim.url}/v1beta/models/${MODEL}:generateContent`, key: SIM_KEY, body: BODY };
+    const viaKeyfleet = {
+      url: `${apiUrl}/v1beta/models/${MODEL}:generateContent`,
+      key: clientKey,
+      body: BODY,
+    };
 
-    await openLoop(direct, rate, warmupMs);
-    await openLoop(viaKeyfleet, rate, warmupMs);
+    await openLoop(direct, agent, rate, warmupMs);
+    await openLoop(viaKeyfleet, agent, rate, warmupMs);
     const pid = api.child.pid ?? 0;
     const beforeLoad = await rssMb(pid);
     const samples: number[] = [];
@@ -99,8 +105,8 @@ export async function runAddedLatency(options: AddedLatencyOptions): Promise<Add
     try {
       for (let done = 0; done < durationMs; done += SLICE_MS) {
         const slice = Math.min(SLICE_MS, durationMs - done);
-        directRuns.push(await openLoop(direct, rate, slice));
-        keyfleetRuns.push(await openLoop(viaKeyfleet, rate, slice));
+        directRuns.push(await openLoop(direct, agent, rate, slice));
+        keyfleetRuns.push(await openLoop(viaKeyfleet, agent, rate, slice));
       }
     } finally {
       clearInterval(sampler);
@@ -119,6 +125,7 @@ export async function runAddedLatency(options: AddedLatencyOptions): Promise<Add
       apiRssMb: { beforeLoad, max: Math.max(beforeLoad, end, ...samples), end },
     };
   } finally {
+    agent.destroy();
     if (api) await stopApp(api);
     await sim.stop();
     const redis = new Redis(options.redisUrl);
@@ -145,51 +152,6 @@ async function registerPool(apiUrl: string, adminToken: string): Promise<string>
   const client = await admin('/clients', { name: `bench-f-${run}`, allowedIps: ['127.0.0.1/32', '::1/128'] });
   if (!client.key) throw new Error('no client key in the answer');
   return client.key;
-}
-
-interface Run {
-  latencies: number[];
-  requests: number;
-  errors: number;
-}
-
-/** Sends at `rate`/s for `durationMs` without waiting for answers (open loop), then waits for them all. */
-async function openLoop(
-  target: { url: string; key: string },
-  rate: number,
-  durationMs: number,
-): Promise<Run> {
-  const latencies: number[] = [];
-  let errors = 0;
-  const inFlight: Promise<void>[] = [];
-  const send = async () => {
-    const started = performance.now();
-    try {
-      const response = await fetch(target.url, {
-        method: 'POST',
-        headers: { 'x-goog-api-key': target.key, 'content-type': 'application/json' },
-        body: BODY,
-      });
-      await response.arrayBuffer();
-      if (response.ok) latencies.push(performance.now() - started);
-      else errors++;
-    } catch {
-      errors++;
-    }
-  };
-  const total = Math.round((rate * durationMs) / 1000);
-  const started = performance.now();
-  for (let sent = 0; sent < total;) {
-    // Catch up with the schedule: timers are coarse, the request times are not.
-    const due = Math.min(total, Math.floor(((performance.now() - started) * rate) / 1000) + 1);
-    while (sent < due) {
-      inFlight.push(send());
-      sent++;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 1));
-  }
-  await Promise.all(inFlight);
-  return { latencies, requests: total, errors };
 }
 
 function figuresOf(runs: Run[]): LatencyFigures {
