@@ -31,6 +31,10 @@ async function runPool(id: 'a' | 'b' | 'c'): Promise<object> {
       `makespan ${result.makespanSeconds.toFixed(1)} s vs ideal ${result.idealSeconds.toFixed(1)} s ` +
       `(${result.ratio.toFixed(3)}×)`,
   );
+  const at = (seconds: number | null) => (seconds === null ? '-' : `${seconds.toFixed(2)} s`);
+  console.log(
+    `    upstream sends from ${at(result.firstSendSeconds)} to ${at(result.lastSendSeconds)} after submitting`,
+  );
   console.table(result.perProject);
   return result;
 }

@@ -81,6 +81,8 @@ const emptyTotals = (): SimTotals => ({
   errors4xx: 0,
   errors5xx: 0,
   dropped: 0,
+  firstAdmittedAt: null,
+  lastAdmittedAt: null,
 });
 
 export class SimStatsRecorder {
@@ -116,6 +118,8 @@ export class SimStatsRecorder {
 
   admitted(projectId: string, model: string, limits: SimModelLimits, now: number, tokens: number): void {
     this.totals.admitted += 1;
+    this.totals.firstAdmittedAt ??= now;
+    this.totals.lastAdmittedAt = now;
     this.model(projectId, model, limits).recordAdmitted(now, tokens, limits);
   }
 

@@ -15,6 +15,9 @@ export interface PoolDispatchResult {
   idealSeconds: number;
   ratio: number;
   overLimit: boolean;
+  /** From the submission to the simulator's first and last admitted arrival. */
+  firstSendSeconds: number | null;
+  lastSendSeconds: number | null;
   perProject: Array<{
     project: string;
     requests: number;
@@ -91,7 +94,8 @@ export async function runPoolDispatch(
   const batch = await call<{ id: string }>(`${stack.url}/v1/batches`, clientKey, 'POST', { model, requests });
   let status: { status: string; counts: { succeeded: number; failed: number } };
   do {
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    // Polled often: the makespan ends at the first poll that sees the batch completed.
+    await new Promise((resolve) => setTimeout(resolve, 50));
     status = await call(`${stack.url}/v1/batches/${batch.id}`, clientKey, 'GET');
   } while (status.status !== 'completed');
   const makespanSeconds = (Date.now() - started) / 1000;
@@ -115,6 +119,10 @@ export async function runPoolDispatch(
     idealSeconds,
     ratio: makespanSeconds / idealSeconds,
     overLimit: projects.some((p) => stats.projects[p.name]?.[model]?.overLimit),
+    firstSendSeconds: sinceStart(stats.totals.firstAdmittedAt, started),
+    lastSendSeconds: sinceStart(stats.totals.lastAdmittedAt, started),
     perProject,
   };
 }
+
+const sinceStart = (at: number | null, started: number) => (at === null ? null : (at - started) / 1000);

@@ -9,6 +9,8 @@ export interface DispatchTiming extends AdmissionTiming {
   quotaWaitMaxMs: number;
   /** How many keys one delivery may switch through after invalid/blocked answers before it waits. */
   maxKeySwitches: number;
+  /** A wait for room up to this long is sat out by the job that met it (see BatchItemProcessor); a longer one only rate-limits the queue. */
+  holdWaitMaxMs: number;
   /** How often the served models are re-read to start/stop per-model workers. */
   modelsRefreshMs: number;
   /** How often the reconciler compares Postgres with the queues. */
@@ -21,6 +23,7 @@ export const DEFAULT_DISPATCH_TIMING: DispatchTiming = {
   retryMaxMs: 60_000,
   quotaWaitMaxMs: 60_000,
   maxKeySwitches: 10,
+  holdWaitMaxMs: 2000,
   modelsRefreshMs: 5000,
   reconcileEveryMs: 10_000,
 };

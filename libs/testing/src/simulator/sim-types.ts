@@ -153,6 +153,9 @@ export interface SimTotals {
   errors5xx: number;
   /** Requests whose socket was destroyed by the dropRate fault. */
   dropped: number;
+  /** When the first and the last admitted request arrived (the simulator's clock, epoch ms), null before any. */
+  firstAdmittedAt: number | null;
+  lastAdmittedAt: number | null;
 }
 
 export interface SimStats {
