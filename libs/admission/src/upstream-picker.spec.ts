@@ -150,4 +150,16 @@ describe('UpstreamPicker over the quota engine (real Redis)', () => {
     expect(quotaBlockUntil(quota({ quotaScope: 'minute', retryDelayMs: 7000 }), now, 1)).toBe(now + 7000);
     expect(quotaBlockUntil(quota({}), now, 1234)).toBe(now + 1234);
   });
+
+  it('sends a slot only within the headroom less the trip to Google, and gives a stale one back', async () => {
+    expect(engine.headroomMs).toBe(250); // the default
+    const fresh = await slot();
+    expect(picker.sendable(fresh)).toBe(true);
+    const stale = { ...fresh, askedAt: performance.now() - 151 }; // 250 ms headroom − 100 ms for the trip
+    expect(picker.sendable(stale)).toBe(false);
+    const full = await slot(); // RPM 2: the pool is full now
+    expect('waitMs' in (await picker.admit(MODEL, REQUEST, new Set()))).toBe(true);
+    await picker.giveBack(full);
+    expect('slot' in (await picker.admit(MODEL, REQUEST, new Set()))).toBe(true);
+  });
 });

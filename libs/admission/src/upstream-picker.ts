@@ -20,6 +20,8 @@ export interface UpstreamSlot {
   reservation: Reservation;
   /** The uncalibrated estimate, so the calibrator learns the real ratio. */
   rawEstimate: number;
+  /** performance.now() before the engine was asked: the reservation's timestamp is no earlier. */
+  askedAt: number;
 }
 
 /** Batch work fills what the interactive share leaves; interactive calls may fill every limit. */
@@ -29,6 +31,8 @@ export type AdmissionLane = 'batch' | 'interactive';
 export type Admission = { slot: UpstreamSlot } | { waitMs: number; reason: string } | { impossible: string };
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+// Of the quota headroom, what is kept for the trip to Google once the request leaves (at least half).
+const SEND_ALLOWANCE_MS = 100;
 // Connection failures where the request certainly never reached Google (nothing was counted).
 const NEVER_SENT = /^upstream unreachable: (ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH)/;
 
@@ -40,13 +44,18 @@ const NEVER_SENT = /^upstream unreachable: (ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHO
 export class UpstreamPicker {
   private readonly keyCursor = new Map<string, number>();
   private readonly calibrator = new TokenCalibrator();
+  private readonly sendWindowMs: number;
 
   constructor(
     private readonly pool: PoolService,
     private readonly engine: QuotaEngine,
     @Inject(ADMISSION_TIMING) private readonly timing: AdmissionTiming,
     private readonly interactive: InteractiveReserve,
-  ) {}
+  ) {
+    const { headroomMs } = engine;
+    // No headroom means no lag is allowed for: nothing to guard.
+    this.sendWindowMs = headroomMs > 0 ? Math.max(headroomMs - SEND_ALLOWANCE_MS, headroomMs / 2) : Infinity;
+  }
 
   async admit(
     model: string,
@@ -59,6 +68,7 @@ export class UpstreamPicker {
       .filter((project) => project.keys.length > 0);
     if (projects.length === 0)
       return { waitMs: this.timing.noCapacityWaitMs, reason: `no usable key serves ${model}` };
+    const askedAt = performance.now();
     const rawEstimate = estimateTokens(request);
     const base = {
       model,
@@ -79,7 +89,22 @@ export class UpstreamPicker {
       return { waitMs: this.timing.noCapacityWaitMs, reason: 'reserved project left the pool' };
     }
     const key = project.keys[this.next(project.projectId, project.keys.length)];
-    return { slot: { project, key, reservation: result.reservation, rawEstimate } };
+    return { slot: { project, key, reservation: result.reservation, rawEstimate, askedAt } };
+  }
+
+  /**
+   * Whether the slot may still go out. The engine stamps a reservation with Redis' TIME and keeps it
+   * counted for the window plus the headroom; Google counts the request when it arrives. A request that
+   * leaves later than the headroom allows (an event loop stalled by GC or load) could arrive when the
+   * engine has already let its room go, so it is not sent: give the slot back and admit again.
+   */
+  sendable(slot: UpstreamSlot): boolean {
+    return performance.now() - slot.askedAt <= this.sendWindowMs;
+  }
+
+  /** A slot that will not be sent: its room goes back to the pool. */
+  async giveBack(slot: UpstreamSlot): Promise<void> {
+    await this.engine.release(slot.reservation);
   }
 
   /** After a successful call: the real input tokens replace the estimate. */

@@ -16,7 +16,7 @@ import type {
 import { toProjectUsage } from './usage-report';
 
 const DEFAULT_WINDOW_MS = 60_000;
-const DEFAULT_HEADROOM_MS = 1_000;
+const DEFAULT_HEADROOM_MS = 250;
 const DEFAULT_RETENTION_MS = 600_000;
 // Lua prints numbers with 14 significant digits; token counts stay far below that.
 const MAX_TOKENS = 1e12;
@@ -45,7 +45,11 @@ export class QuotaEngine {
     const headroomMs = nonNegative(options.headroomMs ?? DEFAULT_HEADROOM_MS, 'headroomMs');
     const retentionMs = positive(options.retentionMs ?? DEFAULT_RETENTION_MS, 'retentionMs');
     this.windowArgs = [windowMs, headroomMs, retentionMs];
+    this.headroomMs = headroomMs;
   }
+
+  /** How long past its window a reservation stays counted: the time it may take to reach Google. */
+  readonly headroomMs: number;
 
   async reserve(req: ReserveRequest): Promise<ReserveResult> {
     const tokens = tokenCount(req.estimatedTokens, 'estimatedTokens');

@@ -50,6 +50,10 @@ export class InteractiveDispatcher {
     let last: ClassifiedUpstreamError | undefined;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const slot = await this.waitForSlot(call, excluded, deadline);
+      if (!this.picker.sendable(slot)) {
+        await this.picker.giveBack(slot); // too late for the headroom: admit again
+        continue;
+      }
       const result = await sendOnce(() => call.send(slot.key));
       if (result.kind === 'ok') return { ...result, slot };
       const { failure } = result;

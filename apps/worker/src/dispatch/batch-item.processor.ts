@@ -95,6 +95,10 @@ export class BatchItemProcessor {
         return DONE;
       }
       const { slot } = admission;
+      if (!this.picker.sendable(slot)) {
+        await this.picker.giveBack(slot); // too late for the headroom: admit again
+        continue;
+      }
       claim.start();
       let failure: ClassifiedUpstreamError;
       try {
