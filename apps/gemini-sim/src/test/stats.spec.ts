@@ -55,6 +55,8 @@ describe('stats', () => {
         errors4xx: 0,
         errors5xx: 0,
         dropped: 0,
+        firstAdmittedAt: T0,
+        lastAdmittedAt: T0 + 67_000,
       });
     } finally {
       await sim.close();
