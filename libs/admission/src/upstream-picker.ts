@@ -31,8 +31,6 @@ export type AdmissionLane = 'batch' | 'interactive';
 export type Admission = { slot: UpstreamSlot } | { waitMs: number; reason: string } | { impossible: string };
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-// Of the quota headroom, what is kept for the trip to Google once the request leaves (at least half).
-const SEND_ALLOWANCE_MS = 100;
 // Connection failures where the request certainly never reached Google (nothing was counted).
 const NEVER_SENT = /^upstream unreachable: (ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH)/;
 
@@ -53,8 +51,9 @@ export class UpstreamPicker {
     private readonly interactive: InteractiveReserve,
   ) {
     const { headroomMs } = engine;
+    // Half the headroom for leaving this process, half for the trip until Google counts the request.
     // No headroom means no lag is allowed for: nothing to guard.
-    this.sendWindowMs = headroomMs > 0 ? Math.max(headroomMs - SEND_ALLOWANCE_MS, headroomMs / 2) : Infinity;
+    this.sendWindowMs = headroomMs > 0 ? headroomMs / 2 : Infinity;
   }
 
   async admit(

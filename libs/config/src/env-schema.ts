@@ -51,7 +51,7 @@ export const envSchema = z
     KF_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     KF_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
     KF_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
-    KF_QUOTA_HEADROOM_MS: z.coerce.number().int().min(0).max(10_000).default(250),
+    KF_QUOTA_HEADROOM_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
     // Kept for interactive calls (0 ≤ share < 1): batches fill at most 1 - share of each limit.
     KF_INTERACTIVE_SHARE: z.coerce
       .number()

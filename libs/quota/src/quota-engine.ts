@@ -16,7 +16,7 @@ import type {
 import { toProjectUsage } from './usage-report';
 
 const DEFAULT_WINDOW_MS = 60_000;
-const DEFAULT_HEADROOM_MS = 250;
+const DEFAULT_HEADROOM_MS = 1_000;
 const DEFAULT_RETENTION_MS = 600_000;
 // Lua prints numbers with 14 significant digits; token counts stay far below that.
 const MAX_TOKENS = 1e12;

@@ -1,6 +1,6 @@
 import { QuotaTestKit, limits, reserved, waiting } from './quota-test-kit';
 
-const SPAN = 60_250; // default windowMs 60000 + headroomMs 250
+const SPAN = 61_000;
 
 describe('QuotaEngine correct and release', () => {
   const kit = new QuotaTestKit();

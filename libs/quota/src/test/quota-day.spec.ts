@@ -41,7 +41,7 @@ describe('QuotaEngine per-day limits (Pacific midnight)', () => {
     const ask = () => engine.reserve({ model: 'both', estimatedTokens: 1, candidates });
     kit.jumpTo(utc('2026-01-16T07:59:30Z')); // 30 s before midnight PST
     const first = reserved(await ask());
-    expect(waiting(await ask()).retryAtMs).toBe(first.atMs + 60_250);
+    expect(waiting(await ask()).retryAtMs).toBe(first.atMs + 61_000);
   });
 
   it('binds on TPD and calls a request above it impossible', async () => {
