@@ -1,42 +1,11 @@
 /* eslint-disable @typescript-eslint/no-unsafe-call -- JSON answers read by the spec */
 // The API Keys API v2 subset and the STS token endpoint, and how the generate endpoints honour them.
+import { API_KEY_INVALID, ipBlockedBody } from './key-error-bodies';
 import { startTestSim, type HttpAnswer, type TestSim } from './sim-harness';
 
 const FLASH = 'gemini-2.5-flash';
 const SERVICE = 'generativelanguage.googleapis.com';
 const KEYS = '/v2/projects/proj-ak/locations/global/keys';
-
-const API_KEY_INVALID = {
-  error: {
-    code: 400,
-    message: 'API key not valid. Please pass a valid API key.',
-    status: 'INVALID_ARGUMENT',
-    details: [
-      {
-        '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
-        reason: 'API_KEY_INVALID',
-        domain: 'googleapis.com',
-        metadata: { service: SERVICE },
-      },
-    ],
-  },
-};
-
-const ipBlocked = (ip: string) => ({
-  error: {
-    code: 403,
-    message: `The provided API key has an IP address restriction. The originating IP address of the call (${ip}) violates this restriction.`,
-    status: 'PERMISSION_DENIED',
-    details: [
-      {
-        '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
-        reason: 'API_KEY_IP_ADDRESS_BLOCKED',
-        domain: 'googleapis.com',
-        metadata: { service: SERVICE, consumer: 'projects/proj-ak' },
-      },
-    ],
-  },
-});
 
 describe('API Keys API v2 and STS (simulator)', () => {
   let sim: TestSim;
@@ -135,7 +104,7 @@ describe('API Keys API v2 and STS (simulator)', () => {
     const { name, keyString } = await createKey('kf-remote', ['203.0.113.7']);
     const blocked = await sim.generate(keyString, 'hello');
     expect(blocked.status).toBe(403);
-    expect(blocked.json).toEqual(ipBlocked('127.0.0.1'));
+    expect(blocked.json).toEqual(ipBlockedBody('127.0.0.1', 'proj-ak'));
     const patched = await authed('PATCH', `/v2/${name}?updateMask=restrictions`, {
       restrictions: {
         apiTargets: [{ service: SERVICE }],

@@ -1,24 +1,8 @@
 // Google's key errors: 400 API_KEY_INVALID, 403 IP blocked / leaked / suspended / service blocked.
+import { API_KEY_INVALID, ipBlockedBody } from './key-error-bodies';
 import { startTestSim, textRequest, type TestSim } from './sim-harness';
 
 const FLASH = 'gemini-2.5-flash';
-const SERVICE = 'generativelanguage.googleapis.com';
-
-const API_KEY_INVALID = {
-  error: {
-    code: 400,
-    message: 'API key not valid. Please pass a valid API key.',
-    status: 'INVALID_ARGUMENT',
-    details: [
-      {
-        '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
-        reason: 'API_KEY_INVALID',
-        domain: 'googleapis.com',
-        metadata: { service: SERVICE },
-      },
-    ],
-  },
-};
 
 describe('key checks', () => {
   let sim: TestSim;
@@ -75,22 +59,7 @@ describe('key checks', () => {
   it('a key restricted to other addresses gets 403 API_KEY_IP_ADDRESS_BLOCKED', async () => {
     const answer = await sim.generate('key-remote-0002', 'hi');
     expect(answer.status).toBe(403);
-    expect(answer.json).toEqual({
-      error: {
-        code: 403,
-        message:
-          'The provided API key has an IP address restriction. The originating IP address of the call (127.0.0.1) violates this restriction.',
-        status: 'PERMISSION_DENIED',
-        details: [
-          {
-            '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
-            reason: 'API_KEY_IP_ADDRESS_BLOCKED',
-            domain: 'googleapis.com',
-            metadata: { service: SERVICE, consumer: 'projects/proj-k' },
-          },
-        ],
-      },
-    });
+    expect(answer.json).toEqual(ipBlockedBody('127.0.0.1', 'proj-k'));
   });
 
   it('a key whose allowlist includes 127.0.0.1 works, and lifting a restriction unblocks a key', async () => {
