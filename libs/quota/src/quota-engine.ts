@@ -56,6 +56,7 @@ export class QuotaEngine {
     const share = req.capacityShare ?? 1;
     if (!(share > 0 && share <= 1))
       throw KeyfleetError.invalid(`capacityShare must be in (0, 1], got ${share}`);
+    const bookAheadMs = nonNegative(req.bookAheadMs ?? 0, 'bookAheadMs');
     if (req.candidates.length === 0) return { kind: 'impossible', reason: `no project serves ${req.model}` };
 
     const all = req.candidates.map((c) => effectiveLimits(c, share));
@@ -72,15 +73,17 @@ export class QuotaEngine {
       modelBase(this.prefix, req.model),
       tokens,
       id,
+      Math.floor(bookAheadMs),
       ...this.boundaryArgs(),
       ...candidateArgs(possible),
-    )) as [string, string | number, number, number];
+    )) as [string, string | number, number, number, number];
 
     if (reply[0] === 'reserved') {
-      const [, projectId, atMs, dayStartMs] = reply;
+      const [, projectId, atMs, dayStartMs, nowMs] = reply;
       return {
         kind: 'reserved',
         reservation: { id, model: req.model, projectId: String(projectId), tokens, atMs, dayStartMs },
+        dueInMs: Math.max(0, atMs - nowMs),
       };
     }
     const retryAtMs = Number(reply[1]);

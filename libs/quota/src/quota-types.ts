@@ -15,6 +15,11 @@ export interface ReserveRequest {
   candidates: ProjectLimits[];
   /** 0..1, default 1: the fraction of each limit this caller may fill (batch work leaves room for interactive calls). */
   capacityShare?: number;
+  /**
+   * Default 0. When every candidate is full of its rolling windows, book the moment room frees if it is
+   * at most this far away: the caller then sends at that moment (`dueInMs`) instead of asking again.
+   */
+  bookAheadMs?: number;
 }
 
 /** What one admitted request holds; hand it back to `correct` or `release`. */
@@ -24,14 +29,15 @@ export interface Reservation {
   projectId: string;
   /** Tokens reserved (the estimate). */
   tokens: number;
-  /** Redis time of the reservation: the entry's place in the rolling window. */
+  /** Redis time of the reservation: the entry's place in the rolling window (a booking's is ahead). */
   atMs: number;
   /** Start of the Pacific day the reservation counts against. */
   dayStartMs: number;
 }
 
 export type ReserveResult =
-  | { kind: 'reserved'; reservation: Reservation }
+  /** dueInMs: 0, or for a booking how long until the request may leave (Google must not count it earlier). */
+  | { kind: 'reserved'; reservation: Reservation; dueInMs: number }
   /** The earliest moment (Redis clock) one candidate will have room, if nothing else is reserved meanwhile. */
   | { kind: 'wait'; retryAtMs: number; waitMs: number }
   /** The request can never pass on any candidate (too many tokens, a zero limit), or there are no candidates. */

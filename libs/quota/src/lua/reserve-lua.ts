@@ -4,18 +4,26 @@ import { COMMON_LUA } from './common-lua';
  * Checks every candidate and reserves on the one with the most room, all in one step.
  * KEYS[1] = the model's rotation counter (the other keys share its {model} hash slot and are built here
  * from ARGV[5], because which day key is touched depends on Redis' clock).
- * ARGV[5] model base, [6] tokens, [7] reservation id, [8] n boundaries, then the boundaries, then
- * n candidates, then per candidate: projectId, rpm, tpm, rpd, tpd (effective limits, -1 = unlimited).
- * Returns {'reserved', projectId, atMs, dayStartMs} or {'wait', retryAtMs, nowMs}.
+ * ARGV[5] model base, [6] tokens, [7] reservation id, [8] book-ahead ms, [9] n boundaries, then the
+ * boundaries, then n candidates, then per candidate: projectId, rpm, tpm, rpd, tpd (effective limits,
+ * -1 = unlimited).
+ *
+ * With a book-ahead, a request that finds every candidate full of the rolling windows books the moment
+ * room frees (at most book-ahead ms away): its entry is stamped with that future moment, so the caller
+ * sends then and the next caller books the moment after. Counting a booking from now on is
+ * conservative; it never lets a later window over its limit. Blocks and full days are never booked.
+ * Returns {'reserved', projectId, atMs, dayStartMs, nowMs} or {'wait', retryAtMs, nowMs}; with a
+ * book-ahead, retryAtMs is when a booking becomes possible.
  */
 export const RESERVE_LUA = `${COMMON_LUA}
 local base = ARGV[5]
 local tokens = tonumber(ARGV[6])
 local id = ARGV[7]
-local nb = tonumber(ARGV[8])
+local book_ahead = tonumber(ARGV[8])
+local nb = tonumber(ARGV[9])
 local boundaries = {}
-for i = 1, nb do boundaries[i] = tonumber(ARGV[8 + i]) end
-local nc = tonumber(ARGV[9 + nb])
+for i = 1, nb do boundaries[i] = tonumber(ARGV[9 + i]) end
+local nc = tonumber(ARGV[10 + nb])
 local now = now_ms()
 local day_start, day_end = pick_day(boundaries, now)
 
@@ -25,7 +33,7 @@ local function fraction_left(used, limit)
 end
 
 local function read_candidate(i)
-  local at = 9 + nb + (i - 1) * 5
+  local at = 10 + nb + (i - 1) * 5
   local c = {
     pid = ARGV[at + 1], rpm = tonumber(ARGV[at + 2]), tpm = tonumber(ARGV[at + 3]),
     rpd = tonumber(ARGV[at + 4]), tpd = tonumber(ARGV[at + 5]),
@@ -48,16 +56,17 @@ local function room_after(c)
     fraction_left(c.day_requests + 1, c.rpd), fraction_left(c.day_tokens + tokens, c.tpd))
 end
 
-local function reserve_on(c)
-  local keep = RETENTION + SPAN
-  redis.call('ZADD', c.win, now, id .. ':' .. tokens)
+-- Reserves on c at the given moment (now, or a booked moment within the book-ahead).
+local function reserve_on(c, at)
+  local keep = RETENTION + SPAN + (at - now)
+  redis.call('ZADD', c.win, at, id .. ':' .. tokens)
   redis.call('HSET', c.sum, 'requests', c.requests + 1, 'tokens', c.tokens + tokens)
   redis.call('PEXPIRE', c.win, keep)
   redis.call('PEXPIRE', c.sum, keep)
   redis.call('HINCRBY', c.day, 'requests', 1)
   redis.call('HINCRBY', c.day, 'tokens', tokens)
   if c.day_requests == 0 then redis.call('PEXPIRE', c.day, day_end - now + keep) end
-  return { 'reserved', c.pid, now, day_start }
+  return { 'reserved', c.pid, at, day_start, now }
 end
 
 -- When the n-th oldest entry of the window leaves it.
@@ -83,12 +92,14 @@ local function tpm_free_at(c)
   end
 end
 
+-- When c has room, and whether that moment may be booked (only the rolling windows are waited out).
 local function free_at(c)
   local at = c.blocked_until
   if c.rpm_over then at = math.max(at, rpm_free_at(c)) end
   if c.tpm_over then at = math.max(at, tpm_free_at(c)) end
   if c.day_over then at = math.max(at, day_end) end
-  return math.max(at, now + 1)
+  local bookable = c.blocked_until == 0 and not c.day_over and at < day_end
+  return math.max(at, now + 1), bookable
 end
 
 local start = 0
@@ -102,12 +113,17 @@ for k = 0, nc - 1 do
     if room > best_room then best, best_room = c, room end
   end
 end
-if best then return reserve_on(best) end
+if best then return reserve_on(best, now) end
 
-local retry_at = nil
+local retry_at, book, book_at = nil, nil, nil
 for _, c in ipairs(candidates) do
-  local at = free_at(c)
+  local at, bookable = free_at(c)
+  if bookable and book_ahead > 0 then
+    if at <= now + book_ahead and (book_at == nil or at < book_at) then book, book_at = c, at end
+    at = math.max(at - book_ahead, now + 1)
+  end
   if retry_at == nil or at < retry_at then retry_at = at end
 end
+if book then return reserve_on(book, book_at) end
 return { 'wait', retry_at, now }
 `;
