@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { testConfig } from '@keyfleet/testing';
 import { GeminiClient } from './gemini-client';
+import { SendDeadlinePassedError } from './send-deadline';
 import { UpstreamError } from './upstream-error';
 
 interface Seen {
@@ -48,6 +49,27 @@ describe('GeminiClient', () => {
 
   const client = (timeoutMs?: number) =>
     new GeminiClient(testConfig({ GEMINI_BASE_URL: baseUrl }), timeoutMs);
+
+  it('holds back a request whose send deadline passed before it left, and sends one within it', async () => {
+    reply = json(200, { candidates: [], usageMetadata: { promptTokenCount: 2 } });
+    const request = { contents: [{ role: 'user', parts: [{ text: 'late?' }] }] };
+    const late = client().generateContent(
+      'gemini-2.5-flash',
+      request,
+      { secret: 'AIzaLATE' },
+      performance.now() - 1,
+    );
+    await expect(late).rejects.toBeInstanceOf(SendDeadlinePassedError);
+    expect(seen).toHaveLength(0); // nothing reached the upstream
+    const onTime = await client().generateContent(
+      'gemini-2.5-flash',
+      request,
+      { secret: 'AIzaONTIME' },
+      performance.now() + 5_000,
+    );
+    expect(onTime.promptTokenCount).toBe(2);
+    expect(seen).toHaveLength(1);
+  });
 
   it('sends the REST request with the key in x-goog-api-key and returns the plain response and prompt tokens', async () => {
     const answer = {

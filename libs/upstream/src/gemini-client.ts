@@ -2,6 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { GoogleGenAI } from '@google/genai';
 import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
 import { classifyUpstreamError } from './classify-upstream-error';
+import { assertBeforeSendDeadline, SendDeadlinePassedError, withSendDeadline } from './send-deadline';
 import { toSdkParameters, type GenerateContentRequestBody } from './to-sdk-parameters';
 import { UpstreamError } from './upstream-error';
 
@@ -33,14 +34,21 @@ export class GeminiClient {
     @Optional() @Inject(UPSTREAM_TIMEOUT) private readonly timeoutMs: number = UPSTREAM_TIMEOUT_MS,
   ) {}
 
-  /** Throws an UpstreamError (already classified) for every failure. */
+  /**
+   * Throws an UpstreamError (already classified) for every failure, or SendDeadlinePassedError when
+   * `sendBy` (performance.now()) passed before the request left: then nothing reached Google.
+   */
   async generateContent(
     model: string,
     request: GenerateContentRequestBody,
     key: UpstreamCredential,
+    sendBy?: number,
   ): Promise<GenerateContentResult> {
     try {
-      const result = await this.clientFor(key.secret).models.generateContent(toSdkParameters(model, request));
+      const client = this.clientFor(key.secret);
+      const result = await withSendDeadline(sendBy, () =>
+        client.models.generateContent(toSdkParameters(model, request)),
+      );
       // The SDK adds the raw HTTP response (headers) to the object; it is not part of Google's answer.
       const { sdkHttpResponse: _dropped, ...response } = JSON.parse(JSON.stringify(result)) as Record<
         string,
@@ -49,6 +57,7 @@ export class GeminiClient {
       const usage = response['usageMetadata'] as { promptTokenCount?: number } | undefined;
       return { response, promptTokenCount: usage?.promptTokenCount ?? 0 };
     } catch (error) {
+      if (error instanceof SendDeadlinePassedError) throw error;
       throw error instanceof UpstreamError
         ? error
         : new UpstreamError(classifyUpstreamError(error), { cause: error });
@@ -66,7 +75,11 @@ export class GeminiClient {
           timeout: this.timeoutMs,
           // Our own fetch keeps the SDK from reaching into undici's global dispatcher (absent in a Jest
           // realm); undici's own 300 s limits are above our timeout, so its no-timeout dispatcher is not needed.
-          fetch: (input: string | URL | Request, init?: RequestInit) => fetch(input, init),
+          // It is also the last moment to hold back a request past its send deadline.
+          fetch: (input: string | URL | Request, init?: RequestInit) => {
+            assertBeforeSendDeadline();
+            return fetch(input, init);
+          },
         },
       });
       if (this.clients.size >= MAX_CACHED_CLIENTS) {

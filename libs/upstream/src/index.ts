@@ -5,3 +5,4 @@ export * from './classify-upstream-error';
 export * from './to-sdk-parameters';
 export * from './gemini-client';
 export * from './upstream.module';
+export * from './send-deadline';
