@@ -14,6 +14,7 @@ const claimSlots = pLimit(CLAIMS_AT_ONCE);
  */
 export class ItemClaim {
   private claimed: Promise<ClaimedItem | null> | undefined;
+  private answered = false;
 
   constructor(
     private readonly store: BatchItemsStore,
@@ -27,9 +28,18 @@ export class ItemClaim {
   /** Starts the claim once; later calls do nothing. */
   start(): void {
     if (this.claimed) return;
-    this.claimed = claimSlots(() => this.store.claim(this.itemId));
+    this.claimed = claimSlots(() => (this.answered ? Promise.resolve(null) : this.store.claim(this.itemId)));
     // Awaited later; until then a failure must not count as an unhandled rejection.
     this.claimed.catch(() => undefined);
+  }
+
+  /**
+   * The request was answered: a claim still waiting for its turn is dropped, since recording the result
+   * moves the item from pending as well; one already running finishes (each transition is conditional,
+   * so either order counts right). In a burst this keeps results from queueing behind claims.
+   */
+  dropIfQueued(): void {
+    this.answered = true;
   }
 
   /** Whether this delivery holds the item (false when it went final or was cancelled meanwhile). */

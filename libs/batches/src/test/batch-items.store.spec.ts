@@ -67,6 +67,19 @@ describe('BatchItemsStore (real Postgres)', () => {
     expect(row).toEqual({ status: 'succeeded', error: null });
   });
 
+  it('records a result that overtakes its claim: the late claim changes nothing, the counts add up', async () => {
+    const { clientId, batchId, ids } = await newBatch(3);
+    // The worker drops a claim still queued when the answer is in (ItemClaim.dropIfQueued); one already
+    // sent may land after the result, racing or not.
+    expect(await h.store.succeed(ids[0], { ok: 1 }, origin)).toBe(true); // straight from pending
+    expect(await h.store.claim(ids[0])).toBeNull();
+    const [won] = await Promise.all([h.store.succeed(ids[1], { ok: 2 }, origin), h.store.claim(ids[1])]);
+    expect(won).toBe(true);
+    const view = await h.service.get(clientId, batchId);
+    expect(view.counts).toEqual({ total: 3, pending: 1, running: 0, succeeded: 2, failed: 0, cancelled: 0 });
+    expect(view.status).toBe('running');
+  });
+
   it('success and failure racing on one item: exactly one wins and is counted', async () => {
     const { clientId, batchId, ids } = await newBatch(20);
     await Promise.all(ids.map((id) => h.store.claim(id)));
