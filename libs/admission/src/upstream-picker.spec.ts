@@ -162,4 +162,27 @@ describe('UpstreamPicker over the quota engine (real Redis)', () => {
     await picker.giveBack(full);
     expect('slot' in (await picker.admit(MODEL, REQUEST, new Set()))).toBe(true);
   });
+
+  it('books the moment room frees when asked to, and the slot may leave from then until half the headroom after', async () => {
+    const shortWindow = new QuotaEngine(redis, { prefix, windowMs: 1_000, headroomMs: 200 });
+    const pool = { poolFor: () => Promise.resolve(projects) } as unknown as PoolService;
+    const reserve = new InteractiveReserve(
+      redis,
+      testConfig({ KF_QUEUE_PREFIX: `${prefix}-${randomUUID()}` }),
+    );
+    const booking = new UpstreamPicker(pool, shortWindow, DEFAULT_ADMISSION_TIMING, reserve);
+    const admit = () => booking.admit(MODEL, REQUEST, new Set(), 'batch', 2_000);
+    for (let i = 0; i < 2; i++) expect('slot' in (await admit())).toBe(true); // RPM 2: full now
+    const admission = await admit();
+    if (!('slot' in admission)) throw new Error(`expected a booking, got ${JSON.stringify(admission)}`);
+    const { slot: booked } = admission;
+    expect(booked.dueInMs).toBeGreaterThan(900); // the first entry leaves 1.2 s after it was made
+    expect(booked.dueInMs).toBeLessThanOrEqual(1_200);
+    expect(booked.sendFrom).toBeGreaterThanOrEqual(booked.askedAt + booked.dueInMs);
+    expect(booking.sendBy(booked)).toBe(booked.askedAt + booked.dueInMs + 100);
+    expect(booking.sendable(booked)).toBe(true);
+    expect(booking.sendable({ ...booked, dueInMs: 0, askedAt: performance.now() - 101 })).toBe(false);
+    // Without a book-ahead the same full pool answers a wait.
+    expect('waitMs' in (await booking.admit(MODEL, REQUEST, new Set()))).toBe(true);
+  });
 });

@@ -22,6 +22,10 @@ export interface UpstreamSlot {
   rawEstimate: number;
   /** performance.now() before the engine was asked: the reservation's timestamp is no earlier. */
   askedAt: number;
+  /** 0, or for a booked moment how long after the engine's clock read the request may leave. */
+  dueInMs: number;
+  /** performance.now() from which the request may leave: Google must not count a booking before its moment. */
+  sendFrom: number;
 }
 
 /** Batch work fills what the interactive share leaves; interactive calls may fill every limit. */
@@ -61,6 +65,7 @@ export class UpstreamPicker {
     request: TokenEstimateInput,
     excludedKeyIds: ReadonlySet<string>,
     lane: AdmissionLane = 'batch',
+    bookAheadMs = 0,
   ): Promise<Admission> {
     const projects = (await this.pool.poolFor(model))
       .map((project) => ({ ...project, keys: project.keys.filter((key) => !excludedKeyIds.has(key.id)) }))
@@ -73,6 +78,7 @@ export class UpstreamPicker {
       model,
       estimatedTokens: this.calibrator.apply(model, rawEstimate),
       candidates: projects.map(projectLimitsOf),
+      bookAheadMs,
     };
     if (lane === 'interactive') await this.interactive.touch(model);
     const share = lane === 'interactive' ? 1 : await this.interactive.batchShare(model);
@@ -88,17 +94,26 @@ export class UpstreamPicker {
       return { waitMs: this.timing.noCapacityWaitMs, reason: 'reserved project left the pool' };
     }
     const key = project.keys[this.next(project.projectId, project.keys.length)];
-    return { slot: { project, key, reservation: result.reservation, rawEstimate, askedAt } };
+    const { reservation, dueInMs } = result;
+    // The engine read its clock after askedAt and before now: leaving dueInMs after now is never early.
+    const sendFrom = performance.now() + dueInMs;
+    return { slot: { project, key, reservation, rawEstimate, askedAt, dueInMs, sendFrom } };
   }
 
   /**
    * Whether the slot may still go out. The engine stamps a reservation with Redis' TIME and keeps it
    * counted for the window plus the headroom; Google counts the request when it arrives. A request that
    * leaves later than the headroom allows (an event loop stalled by GC or load) could arrive when the
-   * engine has already let its room go, so it is not sent: give the slot back and admit again.
+   * engine has already let its room go, so it is not sent: give the slot back and admit again. A booking
+   * counts from its moment.
    */
   sendable(slot: UpstreamSlot): boolean {
-    return performance.now() - slot.askedAt <= this.sendWindowMs;
+    return performance.now() <= this.sendBy(slot);
+  }
+
+  /** The performance.now() until which the slot's request may leave (see sendable). */
+  sendBy(slot: UpstreamSlot): number {
+    return slot.askedAt + slot.dueInMs + this.sendWindowMs;
   }
 
   /** A slot that will not be sent: its room goes back to the pool. */

@@ -10,6 +10,7 @@ import { UpstreamKeysService } from '@keyfleet/registry';
 import {
   classifyUpstreamError,
   GeminiClient,
+  SendDeadlinePassedError,
   type ClassifiedUpstreamError,
   type GenerateContentRequestBody,
 } from '@keyfleet/upstream';
@@ -84,7 +85,13 @@ export class BatchItemProcessor {
     for (let switches = 0; switches <= this.timing.maxKeySwitches; switches++) {
       const request = item.request as GenerateContentRequestBody;
       // Quota room is reserved here; a wait is the exact moment a project will have room.
-      const admission = await this.picker.admit(model, request, excludedKeys);
+      const admission = await this.picker.admit(
+        model,
+        request,
+        excludedKeys,
+        'batch',
+        this.timing.bookAheadMs,
+      );
       if ('waitMs' in admission) return noRoom(admission.waitMs);
       if ('impossible' in admission) {
         await this.store.fail(item.id, {
@@ -95,6 +102,9 @@ export class BatchItemProcessor {
         return DONE;
       }
       const { slot } = admission;
+      // A booked moment: the window's room frees then, and the request leaves then, no earlier.
+      const untilDue = slot.sendFrom - performance.now();
+      if (untilDue > 0) await sleep(untilDue);
       if (!this.picker.sendable(slot)) {
         await this.picker.giveBack(slot); // too late for the headroom: admit again
         continue;
@@ -102,12 +112,18 @@ export class BatchItemProcessor {
       claim.start();
       let failure: ClassifiedUpstreamError;
       try {
-        const result = await this.gemini.generateContent(model, request, slot.key);
+        // Held back (not sent) if the SDK gets to the wire after the slot's send deadline.
+        const sendBy = this.picker.sendBy(slot);
+        const result = await this.gemini.generateContent(model, request, slot.key, sendBy);
         await this.picker.settle(slot, result.promptTokenCount);
-        await claim.held(); // the counts move pending → running → succeeded, in that order
+        claim.dropIfQueued(); // the result moves the item on from pending by itself
         await this.store.succeed(item.id, result.response, originOf(slot, result.promptTokenCount));
         return DONE;
       } catch (error) {
+        if (error instanceof SendDeadlinePassedError) {
+          await this.picker.giveBack(slot); // held up on its way out: never sent, admit again
+          continue;
+        }
         failure = classifyUpstreamError(error);
       }
       await this.picker.settleFailure(slot, failure);

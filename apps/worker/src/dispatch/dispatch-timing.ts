@@ -11,6 +11,8 @@ export interface DispatchTiming extends AdmissionTiming {
   maxKeySwitches: number;
   /** A wait for room up to this long is sat out by the job that met it (see BatchItemProcessor); a longer one only rate-limits the queue. */
   holdWaitMaxMs: number;
+  /** When every project is full, a delivery books the moment room frees if it is at most this far away, and sends then. */
+  bookAheadMs: number;
   /** How often the served models are re-read to start/stop per-model workers. */
   modelsRefreshMs: number;
   /** How often the reconciler compares Postgres with the queues. */
@@ -24,6 +26,7 @@ export const DEFAULT_DISPATCH_TIMING: DispatchTiming = {
   quotaWaitMaxMs: 60_000,
   maxKeySwitches: 10,
   holdWaitMaxMs: 2000,
+  bookAheadMs: 2000,
   modelsRefreshMs: 5000,
   reconcileEveryMs: 10_000,
 };
