@@ -1,3 +1,4 @@
+import { channel } from 'node:diagnostics_channel';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { testConfig } from '@keyfleet/testing';
@@ -69,6 +70,44 @@ describe('GeminiClient', () => {
     );
     expect(onTime.promptTokenCount).toBe(2);
     expect(seen).toHaveLength(1);
+  });
+
+  it('holds back a request whose deadline passes while it waits for a connection', async () => {
+    // A server of its own, so no pooled connection exists and undici has to connect first.
+    let received = 0;
+    const fresh = createServer((req, res) => {
+      received += 1;
+      req.resume();
+      req.on('end', () => json(200, { candidates: [] })(res));
+    });
+    await new Promise<void>((resolve) => fresh.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(fresh.address() as AddressInfo).port}`;
+    let connects = 0;
+    // Stalls the event loop as connecting starts, past the deadline: as a loaded process would.
+    const stall = () => {
+      connects += 1;
+      const until = performance.now() + 300;
+      while (performance.now() < until);
+    };
+    const connecting = channel('undici:client:beforeConnect');
+    connecting.subscribe(stall);
+    try {
+      const gemini = new GeminiClient(testConfig({ GEMINI_BASE_URL: url }));
+      const call = gemini.generateContent(
+        'gemini-2.5-flash',
+        { contents: [{ role: 'user', parts: [{ text: 'slow road' }] }] },
+        { secret: 'AIzaSLOWCONNECT' },
+        performance.now() + 200,
+      );
+      await expect(call).rejects.toBeInstanceOf(SendDeadlinePassedError);
+      expect(connects).toBe(1); // it passed the first check and went for a connection
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(received).toBe(0); // the headers were never written
+    } finally {
+      connecting.unsubscribe(stall);
+      fresh.closeAllConnections();
+      await new Promise((resolve) => fresh.close(resolve));
+    }
   });
 
   it('sends the REST request with the key in x-goog-api-key and returns the plain response and prompt tokens', async () => {

@@ -2,7 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { GoogleGenAI } from '@google/genai';
 import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
 import { classifyUpstreamError } from './classify-upstream-error';
-import { assertBeforeSendDeadline, SendDeadlinePassedError, withSendDeadline } from './send-deadline';
+import { deadlineFetch, SendDeadlinePassedError, withSendDeadline } from './send-deadline';
 import { toSdkParameters, type GenerateContentRequestBody } from './to-sdk-parameters';
 import { UpstreamError } from './upstream-error';
 
@@ -75,11 +75,8 @@ export class GeminiClient {
           timeout: this.timeoutMs,
           // Our own fetch keeps the SDK from reaching into undici's global dispatcher (absent in a Jest
           // realm); undici's own 300 s limits are above our timeout, so its no-timeout dispatcher is not needed.
-          // It is also the last moment to hold back a request past its send deadline.
-          fetch: (input: string | URL | Request, init?: RequestInit) => {
-            assertBeforeSendDeadline();
-            return fetch(input, init);
-          },
+          // It also holds back a request past its send deadline (see deadlineFetch).
+          fetch: deadlineFetch,
         },
       });
       if (this.clients.size >= MAX_CACHED_CLIENTS) {
