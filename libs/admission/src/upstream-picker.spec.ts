@@ -35,14 +35,14 @@ describe('UpstreamPicker over the quota engine (real Redis)', () => {
     redis = new Redis('redis://127.0.0.1:6379');
     engine = new QuotaEngine(redis, { prefix });
   });
-  const pickerWith = (env: Record<string, string> = {}) => {
+  const pickerWith = (env: Record<string, string> = {}, quotaEngine = engine) => {
     const pool = { poolFor: () => Promise.resolve(projects) } as unknown as PoolService;
     // A fresh queue prefix per picker: no interactive mark from an earlier test.
     const reserve = new InteractiveReserve(
       redis,
       testConfig({ KF_QUEUE_PREFIX: `${prefix}-${randomUUID()}`, ...env }),
     );
-    return new UpstreamPicker(pool, engine, DEFAULT_ADMISSION_TIMING, reserve);
+    return new UpstreamPicker(pool, quotaEngine, DEFAULT_ADMISSION_TIMING, reserve);
   };
   beforeEach(() => {
     projects = [project(`p-${randomUUID()}`, 2, ['a1', 'a2'])];
@@ -165,12 +165,7 @@ describe('UpstreamPicker over the quota engine (real Redis)', () => {
 
   it('books the moment room frees when asked to, and the slot may leave from then until half the headroom after', async () => {
     const shortWindow = new QuotaEngine(redis, { prefix, windowMs: 1_000, headroomMs: 200 });
-    const pool = { poolFor: () => Promise.resolve(projects) } as unknown as PoolService;
-    const reserve = new InteractiveReserve(
-      redis,
-      testConfig({ KF_QUEUE_PREFIX: `${prefix}-${randomUUID()}` }),
-    );
-    const booking = new UpstreamPicker(pool, shortWindow, DEFAULT_ADMISSION_TIMING, reserve);
+    const booking = pickerWith({}, shortWindow);
     const admit = () => booking.admit(MODEL, REQUEST, new Set(), 'batch', 2_000);
     for (let i = 0; i < 2; i++) expect('slot' in (await admit())).toBe(true); // RPM 2: full now
     const admission = await admit();

@@ -1,13 +1,15 @@
-import { QuotaTestKit, limits, reserved, waiting } from './quota-test-kit';
-import type { ReserveResult } from '../quota-types';
+import type { QuotaEngine } from '../quota-engine';
+import type { ProjectLimits } from '../quota-types';
+import { QuotaTestKit, booked, limits, reserved, waiting } from './quota-test-kit';
 
 const SPAN = 61_000; // default windowMs 60000 + headroomMs 1000
 const AHEAD = 2_000;
 
-function booked(result: ReserveResult): { atMs: number; dueInMs: number; projectId: string } {
-  if (result.kind !== 'reserved') throw new Error(`expected a booking, got ${JSON.stringify(result)}`);
-  return { ...result.reservation, dueInMs: result.dueInMs };
-}
+/** Asks for `tokens` on `candidates` with a book-ahead of AHEAD. */
+const booker =
+  (engine: QuotaEngine, model: string, candidates: ProjectLimits[]) =>
+  (tokens = 1) =>
+    engine.reserve({ model, estimatedTokens: tokens, candidates, bookAheadMs: AHEAD });
 
 describe('QuotaEngine bookings ahead', () => {
   const kit = new QuotaTestKit();
@@ -17,8 +19,7 @@ describe('QuotaEngine bookings ahead', () => {
   it('books the moments the oldest entries leave, one after another, and no more', async () => {
     const engine = kit.engine();
     const candidates = [limits('p1', 3, 1_000_000)];
-    const ask = () =>
-      engine.reserve({ model: 'book-rpm', estimatedTokens: 1, candidates, bookAheadMs: AHEAD });
+    const ask = booker(engine, 'book-rpm', candidates);
     const start = await kit.freeze(engine);
     const first: number[] = [];
     for (const offset of [0, 500, 1_500]) {
@@ -51,14 +52,10 @@ describe('QuotaEngine bookings ahead', () => {
     const random = () => (seed = (seed * 16_807) % 2_147_483_647) / 2_147_483_647;
     const entries: Array<{ atMs: number; tokens: number }> = [];
     let bookings = 0;
+    const ask = booker(engine, 'book-mix', candidates);
     while (now < start + 4 * SPAN) {
       const tokens = 50 + Math.floor(random() * 300);
-      const result = await engine.reserve({
-        model: 'book-mix',
-        estimatedTokens: tokens,
-        candidates,
-        bookAheadMs: AHEAD,
-      });
+      const result = await ask(tokens);
       if (result.kind === 'reserved') {
         entries.push({ atMs: result.reservation.atMs, tokens });
         if (result.dueInMs > 0) bookings += 1;
@@ -80,8 +77,7 @@ describe('QuotaEngine bookings ahead', () => {
   it('books the moment enough tokens leave the window', async () => {
     const engine = kit.engine();
     const candidates = [limits('p1', 100, 1_000)];
-    const ask = (tokens: number) =>
-      engine.reserve({ model: 'book-tpm', estimatedTokens: tokens, candidates, bookAheadMs: AHEAD });
+    const ask = booker(engine, 'book-tpm', candidates);
     const start = await kit.freeze(engine);
     const entries = [];
     for (const [offset, tokens] of [
@@ -103,8 +99,7 @@ describe('QuotaEngine bookings ahead', () => {
   it('gives a released booking to the next caller', async () => {
     const engine = kit.engine();
     const candidates = [limits('p1', 1, 1_000_000)];
-    const ask = () =>
-      engine.reserve({ model: 'book-release', estimatedTokens: 1, candidates, bookAheadMs: AHEAD });
+    const ask = booker(engine, 'book-release', candidates);
     const start = await kit.freeze(engine);
     reserved(await ask());
     kit.jumpTo(start + SPAN - 500);
@@ -117,22 +112,13 @@ describe('QuotaEngine bookings ahead', () => {
   it('never books past a block or a full day: those waits are the real moment', async () => {
     const engine = kit.engine();
     const start = await kit.freeze(engine);
-    const blockedCandidates = [limits('p1', 1, 1_000_000)];
-    const askBlocked = () =>
-      engine.reserve({
-        model: 'book-block',
-        estimatedTokens: 1,
-        candidates: blockedCandidates,
-        bookAheadMs: AHEAD,
-      });
+    const askBlocked = booker(engine, 'book-block', [limits('p1', 1, 1_000_000)]);
     reserved(await askBlocked());
     await engine.block('p1', 'book-block', start + SPAN + 500, 'upstream 429');
     kit.jumpTo(start + SPAN - 500);
     expect(waiting(await askBlocked()).retryAtMs).toBe(start + SPAN + 500);
 
-    const dayFull = [limits('p1', 10, 1_000_000, 1)];
-    const askDay = () =>
-      engine.reserve({ model: 'book-day', estimatedTokens: 1, candidates: dayFull, bookAheadMs: AHEAD });
+    const askDay = booker(engine, 'book-day', [limits('p1', 10, 1_000_000, 1)]);
     kit.jumpTo(start);
     reserved(await askDay());
     const wait = waiting(await askDay());
@@ -142,8 +128,7 @@ describe('QuotaEngine bookings ahead', () => {
   it('books on the project whose room frees first', async () => {
     const engine = kit.engine();
     const candidates = [limits('p1', 1, 1_000_000), limits('p2', 1, 1_000_000)];
-    const ask = () =>
-      engine.reserve({ model: 'book-choice', estimatedTokens: 1, candidates, bookAheadMs: AHEAD });
+    const ask = booker(engine, 'book-choice', candidates);
     const start = await kit.freeze(engine);
     const onP = new Map<string, number>();
     for (const offset of [0, 700]) {

@@ -71,6 +71,12 @@ export function reserved(result: ReserveResult): Reservation {
   return result.reservation;
 }
 
+/** A reservation with how long until it may be sent (0 unless it was booked ahead). */
+export function booked(result: ReserveResult): Reservation & { dueInMs: number } {
+  if (result.kind !== 'reserved') throw new Error(`expected a booking, got ${JSON.stringify(result)}`);
+  return { ...result.reservation, dueInMs: result.dueInMs };
+}
+
 export function waiting(result: ReserveResult): { retryAtMs: number; waitMs: number } {
   if (result.kind !== 'wait') throw new Error(`expected a wait, got ${JSON.stringify(result)}`);
   return result;
