@@ -73,7 +73,7 @@ describe('GeminiClient', () => {
   });
 
   it('holds back a request whose deadline passes while it waits for a connection', async () => {
-    // A server of its own, so no pooled connection exists and undici has to connect first.
+    // A server of its own, so no kept-alive connection exists and the request has to connect first.
     let received = 0;
     const fresh = createServer((req, res) => {
       received += 1;
@@ -89,7 +89,7 @@ describe('GeminiClient', () => {
       const until = performance.now() + 300;
       while (performance.now() < until);
     };
-    const connecting = channel('undici:client:beforeConnect');
+    const connecting = channel('net.client.socket');
     connecting.subscribe(stall);
     try {
       const gemini = new GeminiClient(testConfig({ GEMINI_BASE_URL: url }));

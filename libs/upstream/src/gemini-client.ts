@@ -1,10 +1,11 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnModuleDestroy } from '@nestjs/common';
 import { GoogleGenAI } from '@google/genai';
 import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
 import { classifyUpstreamError } from './classify-upstream-error';
-import { deadlineFetch, SendDeadlinePassedError, withSendDeadline } from './send-deadline';
+import { SendDeadlinePassedError, sendDeadlineCheck, withSendDeadline } from './send-deadline';
 import { toSdkParameters, type GenerateContentRequestBody } from './to-sdk-parameters';
 import { UpstreamError } from './upstream-error';
+import { UpstreamFetch } from './upstream-fetch';
 
 /** The upstream key to call with. Only `secret` is sent; the rest never leaves keyfleet. */
 export interface UpstreamCredential {
@@ -26,8 +27,9 @@ const MAX_CACHED_CLIENTS = 1000;
 
 /** Calls Gemini through `@google/genai`, one SDK instance per key, no SDK retries (retries are ours). */
 @Injectable()
-export class GeminiClient {
+export class GeminiClient implements OnModuleDestroy {
   private readonly clients = new Map<string, GoogleGenAI>();
+  private readonly upstream = new UpstreamFetch();
 
   constructor(
     @Inject(KEYFLEET_CONFIG) private readonly config: KeyfleetConfig,
@@ -64,6 +66,17 @@ export class GeminiClient {
     }
   }
 
+  onModuleDestroy(): void {
+    this.upstream.close();
+  }
+
+  /** The SDK's fetch: holds a request back when its send deadline passed before it could leave. */
+  private readonly fetchWithDeadline = (input: string | URL | Request, init?: RequestInit) => {
+    const check = sendDeadlineCheck();
+    const late = check?.();
+    return late ? Promise.reject(late) : this.upstream.fetch(input, init, check);
+  };
+
   private clientFor(secret: string): GoogleGenAI {
     let client = this.clients.get(secret);
     if (!client) {
@@ -73,10 +86,9 @@ export class GeminiClient {
           baseUrl: this.config.geminiBaseUrl,
           apiVersion: 'v1beta',
           timeout: this.timeoutMs,
-          // Our own fetch keeps the SDK from reaching into undici's global dispatcher (absent in a Jest
-          // realm); undici's own 300 s limits are above our timeout, so its no-timeout dispatcher is not needed.
-          // It also holds back a request past its send deadline (see deadlineFetch).
-          fetch: deadlineFetch,
+          // Our own fetch (node:http, see UpstreamFetch) also keeps the SDK from reaching into undici's
+          // global dispatcher, which a Jest realm lacks.
+          fetch: this.fetchWithDeadline,
         },
       });
       if (this.clients.size >= MAX_CACHED_CLIENTS) {

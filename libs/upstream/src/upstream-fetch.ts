@@ -1,0 +1,108 @@
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Socket } from 'node:net';
+import { Readable } from 'node:stream';
+
+/** Asked once the request holds a connected socket, before a byte is written: an error holds it back. */
+export type BeforeSend = () => Error | undefined;
+
+const NO_BODY_STATUSES = new Set([204, 205, 304]);
+
+/**
+ * The fetch the SDK calls Google with, over node:http and kept-alive connections. undici's fetch was the
+ * largest item in a loaded worker's profile (web streams and abort plumbing around every call), and a
+ * connection's readiness is visible here, so a request can be held back at the last moment before it
+ * leaves (`beforeSend`). Bodies other than a string or bytes (the SDK's file uploads) go to the global fetch.
+ * Answers are read whole, except server-sent events, which stream.
+ */
+export class UpstreamFetch {
+  private readonly httpAgent = new HttpAgent({ keepAlive: true, scheduling: 'lifo' });
+  private readonly httpsAgent = new HttpsAgent({ keepAlive: true, scheduling: 'lifo' });
+
+  fetch(input: string | URL | Request, init: RequestInit = {}, beforeSend?: BeforeSend): Promise<Response> {
+    const body = init.body;
+    const plainBody =
+      body === undefined || body === null || typeof body === 'string' || ArrayBuffer.isView(body);
+    if (input instanceof Request || !plainBody) return fetch(input, init);
+    return this.send(new URL(input), init, body ?? undefined, beforeSend);
+  }
+
+  /** Closes the kept-alive connections. */
+  close(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+
+  private send(
+    url: URL,
+    init: RequestInit,
+    body: string | ArrayBufferView | undefined,
+    beforeSend: BeforeSend | undefined,
+  ): Promise<Response> {
+    const { signal } = init;
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    const secure = url.protocol === 'https:';
+    const headers = Object.fromEntries(new Headers(init.headers));
+    return new Promise<Response>((resolve, reject) => {
+      let heldBack: Error | undefined;
+      const onAbort = () => signal && outgoing.destroy(abortReason(signal));
+      const settle = () => signal?.removeEventListener('abort', onAbort);
+      const outgoing = (secure ? httpsRequest : httpRequest)(url, {
+        method: init.method ?? 'GET',
+        headers,
+        agent: secure ? this.httpsAgent : this.httpAgent,
+      });
+      outgoing.once('response', (incoming) => {
+        responseOf(incoming).then(
+          (response) => (settle(), resolve(response)),
+          (error: Error) => (settle(), reject(error)),
+        );
+      });
+      outgoing.once('error', (error) => {
+        settle();
+        if (heldBack) reject(heldBack);
+        else if (signal?.aborted) reject(abortReason(signal));
+        // As fetch does: the system error is the cause, so "never sent" can be told apart.
+        else reject(new TypeError('fetch failed', { cause: error }));
+      });
+      outgoing.once('socket', (socket: Socket) => {
+        const write = () => {
+          heldBack = beforeSend?.();
+          if (heldBack) outgoing.destroy(heldBack);
+          else outgoing.end(body);
+        };
+        if (!socket.connecting) write();
+        else socket.once(secure ? 'secureConnect' : 'connect', write);
+      });
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}
+
+async function responseOf(incoming: IncomingMessage): Promise<Response> {
+  const status = incoming.statusCode ?? 502;
+  const init = { status, statusText: incoming.statusMessage, headers: headersOf(incoming) };
+  if (NO_BODY_STATUSES.has(status)) {
+    incoming.resume();
+    return new Response(null, init);
+  }
+  if (/^text\/event-stream/i.test(incoming.headers['content-type'] ?? '')) {
+    return new Response(Readable.toWeb(incoming) as ReadableStream<Uint8Array>, init);
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of incoming as AsyncIterable<Buffer>) chunks.push(chunk);
+  return new Response(Buffer.concat(chunks), init);
+}
+
+function headersOf(incoming: IncomingMessage): Headers {
+  const headers = new Headers();
+  const raw = incoming.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
+  return headers;
+}
+
+/** As fetch: the abort's reason, or an AbortError when it gave none. */
+function abortReason(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason : new DOMException('This operation was aborted', 'AbortError');
+}
