@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import DataLoader from 'dataloader';
 import { DataSource } from 'typeorm';
 import type { BatchItemStatus, ItemError } from '@keyfleet/persistence';
+import { GroupedWrites } from './grouped-writes';
 import { itemTransitionSql } from './item-transition.sql';
 
 /** An item a worker has claimed: what it needs to send it upstream. */
@@ -12,6 +14,12 @@ export interface ClaimedItem {
   request: Record<string, unknown>;
   /** Attempts used up so far (quota waits do not count). */
   attempts: number;
+}
+
+/** An item and its batch: the writes of one batch's items can share a statement. */
+export interface ItemRef {
+  id: string;
+  batchId: string;
 }
 
 /** An item as it stands, read without a lock: what a worker needs before it reserves quota. */
@@ -28,8 +36,20 @@ export interface ItemOrigin {
   promptTokens: number | null;
 }
 
-const PEEK_SQL = `SELECT i.batch_id, i.key, i.request, i.attempts, i.status, b.status AS batch_status
-  FROM batch_items i JOIN batches b ON b.id = i.batch_id WHERE i.id = $1`;
+const PEEK_SQL = `SELECT i.id, i.batch_id, i.key, i.request, i.attempts, i.status, b.status AS batch_status
+  FROM batch_items i JOIN batches b ON b.id = i.batch_id WHERE i.id = ANY($1::uuid[])`;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+interface PeekRow {
+  id: string;
+  batch_id: string;
+  key: string;
+  request: Record<string, unknown>;
+  attempts: number;
+  status: BatchItemStatus;
+  batch_status: string;
+}
 
 const CLAIM_SQL = itemTransitionSql({
   from: ['pending', 'running'],
@@ -42,13 +62,15 @@ const CLAIM_SQL = itemTransitionSql({
 const SUCCEED_SQL = itemTransitionSql({
   from: ['pending', 'running'],
   to: `'succeeded'`,
-  set: 'response = $2::jsonb, error = NULL, project_id = $3, upstream_key_id = $4, prompt_tokens = $5, completed_at = now()',
+  inputs: ['response jsonb', 'project_id uuid', 'upstream_key_id uuid', 'prompt_tokens int'],
+  set: 'response = x.response, error = NULL, project_id = x.project_id, upstream_key_id = x.upstream_key_id, prompt_tokens = x.prompt_tokens, completed_at = now()',
 });
 
 const FAIL_SQL = itemTransitionSql({
   from: ['pending', 'running'],
   to: `'failed'`,
-  set: 'error = $2::jsonb, response = NULL, project_id = $3, upstream_key_id = $4, completed_at = now()',
+  inputs: ['error jsonb', 'project_id uuid', 'upstream_key_id uuid'],
+  set: 'error = x.error, response = NULL, project_id = x.project_id, upstream_key_id = x.upstream_key_id, completed_at = now()',
 });
 
 const RELEASE_SQL = itemTransitionSql({
@@ -80,31 +102,44 @@ export class BatchItemsStore {
    * Reads an item without writing or locking anything, so a worker can ask for quota before it touches
    * the batch's row. Null when the item does not exist.
    */
-  async peek(itemId: string): Promise<PeekedItem | null> {
-    const rows: Array<{
-      batch_id: string;
-      key: string;
-      request: Record<string, unknown>;
-      attempts: number;
-      status: BatchItemStatus;
-      batch_status: string;
-    }> = await this.dataSource.query(PEEK_SQL, [itemId]);
-    const row = rows[0];
-    if (!row) return null;
-    return {
-      id: itemId,
-      batchId: row.batch_id,
-      key: row.key,
-      request: row.request,
-      attempts: row.attempts,
-      status: row.status,
-      batchCancelled: row.batch_status === 'cancelled',
-    };
+  peek(itemId: string): Promise<PeekedItem | null> {
+    return this.peeks.load(itemId);
   }
 
-  /** pending → running (or running again on a redelivery). Null when the item is final or was just cancelled. */
-  async claim(itemId: string): Promise<ClaimedItem | null> {
-    const row = await this.transition(CLAIM_SQL, [itemId]);
+  // A worker starts hundreds of deliveries at once when a burst's jobs arrive; read one at a time they
+  // queued for pooled connections for up to a second (bench (a)), read together they take one query.
+  // Not cached: an item's status moves on.
+  private readonly peeks = new DataLoader<string, PeekedItem | null>((ids) => this.peekMany(ids), {
+    cache: false,
+    maxBatchSize: 1000,
+  });
+
+  private async peekMany(ids: readonly string[]): Promise<Array<PeekedItem | null>> {
+    // A malformed id is simply not found, rather than failing the query for the others.
+    const valid = ids.filter((id) => UUID.test(id));
+    const rows: PeekRow[] = valid.length ? await this.dataSource.query(PEEK_SQL, [valid]) : [];
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => {
+      const row = byId.get(id);
+      if (!row) return null;
+      return {
+        id,
+        batchId: row.batch_id,
+        key: row.key,
+        request: row.request,
+        attempts: row.attempts,
+        status: row.status,
+        batchCancelled: row.batch_status === 'cancelled',
+      };
+    });
+  }
+
+  /**
+   * pending → running (or running again on a redelivery). Null when the item is final or was just
+   * cancelled, or when `wanted` says no once the claim's turn comes (it then writes nothing).
+   */
+  async claim(item: ItemRef, wanted?: () => boolean): Promise<ClaimedItem | null> {
+    const row = await this.claims.submit(item.batchId, item.id, [], wanted);
     if (!row || row.status !== 'running') return null;
     return {
       id: row.id,
@@ -116,31 +151,20 @@ export class BatchItemsStore {
   }
 
   /** Stores the response. True only for the one call that recorded it. */
-  async succeed(itemId: string, response: Record<string, unknown>, origin: ItemOrigin): Promise<boolean> {
-    const row = await this.transition(SUCCEED_SQL, [
-      itemId,
-      JSON.stringify(response),
-      origin.projectId,
-      origin.upstreamKeyId,
-      origin.promptTokens,
-    ]);
-    return row !== null;
+  async succeed(item: ItemRef, response: Record<string, unknown>, origin: ItemOrigin): Promise<boolean> {
+    const input = [JSON.stringify(response), origin.projectId, origin.upstreamKeyId, origin.promptTokens];
+    return (await this.successes.submit(item.batchId, item.id, input)) !== null;
   }
 
   /** Stores the final error. True only for the one call that recorded it. */
   async fail(itemId: string, error: ItemError, origin: Partial<ItemOrigin> = {}): Promise<boolean> {
-    const row = await this.transition(FAIL_SQL, [
-      itemId,
-      JSON.stringify(error),
-      origin.projectId ?? null,
-      origin.upstreamKeyId ?? null,
-    ]);
-    return row !== null;
+    const input = [JSON.stringify(error), origin.projectId ?? null, origin.upstreamKeyId ?? null];
+    return (await this.transition(FAIL_SQL, [{ id: itemId, input }])).has(itemId);
   }
 
   /** running → pending, to wait (cancelled instead if its batch was cancelled meanwhile). False if it was not running. */
   async release(itemId: string): Promise<boolean> {
-    return (await this.transition(RELEASE_SQL, [itemId])) !== null;
+    return (await this.transition(RELEASE_SQL, [{ id: itemId, input: [] }])).has(itemId);
   }
 
   /** Uses up one attempt of a running item; returns the attempts used, or null when it is not running. */
@@ -153,8 +177,27 @@ export class BatchItemsStore {
     return rows[0]?.attempts ?? null;
   }
 
-  private async transition(sql: string, params: unknown[]): Promise<TransitionRow | null> {
+  // Claims and results come in bursts (hundreds of one batch at once): grouped, they take the batch's
+  // row lock once per statement, and at most one statement per batch waits for it, holding one pooled
+  // connection while the lock-free reads use the others.
+  private readonly claims = new GroupedWrites<unknown[], TransitionRow>((group) =>
+    this.transition(CLAIM_SQL, group),
+  );
+  private readonly successes = new GroupedWrites<unknown[], TransitionRow>((group) =>
+    this.transition(SUCCEED_SQL, group),
+  );
+
+  /** Moves each item of the group whose status allows it; the rows moved, by item id. */
+  private async transition(
+    sql: string,
+    group: ReadonlyArray<{ id: string; input: unknown[] }>,
+  ): Promise<Map<string, TransitionRow>> {
+    const inputs = group[0]?.input.length ?? 0;
+    const params = [
+      group.map((item) => item.id),
+      ...Array.from({ length: inputs }, (_, k) => group.map((item) => item.input[k])),
+    ];
     const rows: TransitionRow[] = await this.dataSource.query(sql, params);
-    return rows[0] ?? null;
+    return new Map(rows.map((row) => [row.id, row]));
   }
 }

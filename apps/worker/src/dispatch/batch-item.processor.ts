@@ -56,10 +56,10 @@ export class BatchItemProcessor {
     if (!item || FINAL.has(item.status)) return; // a repeated or stale delivery
     // The claim of an item whose batch was cancelled cancels it.
     if (item.batchCancelled) {
-      await this.store.claim(item.id);
+      await this.store.claim(item);
       return;
     }
-    const claim = new ItemClaim(this.store, item.id);
+    const claim = new ItemClaim(this.store, item);
     const outcome = await this.dispatch(job.data.model, item, claim);
     if (outcome.kind === 'done') return;
     if (claim.started || item.status === 'running') {
@@ -117,7 +117,7 @@ export class BatchItemProcessor {
         const result = await this.gemini.generateContent(model, request, slot.key, sendBy);
         await this.picker.settle(slot, result.promptTokenCount);
         claim.dropIfQueued(); // the result moves the item on from pending by itself
-        await this.store.succeed(item.id, result.response, originOf(slot, result.promptTokenCount));
+        await this.store.succeed(item, result.response, originOf(slot, result.promptTokenCount));
         return DONE;
       } catch (error) {
         if (error instanceof SendDeadlinePassedError) {

@@ -1,10 +1,4 @@
-import pLimit from 'p-limit';
-import type { BatchItemsStore, ClaimedItem } from '@keyfleet/batches';
-
-// Claims of one batch queue on its row lock; left unbounded they would hold every pooled Postgres
-// connection while they wait, and the lock-free reads and result writes would queue behind them.
-const CLAIMS_AT_ONCE = 6;
-const claimSlots = pLimit(CLAIMS_AT_ONCE);
+import type { BatchItemsStore, ClaimedItem, ItemRef } from '@keyfleet/batches';
 
 /**
  * The claim (pending → running) of one delivery. It starts only once a request is about to go out, and
@@ -18,7 +12,7 @@ export class ItemClaim {
 
   constructor(
     private readonly store: BatchItemsStore,
-    private readonly itemId: string,
+    private readonly item: ItemRef,
   ) {}
 
   get started(): boolean {
@@ -28,7 +22,8 @@ export class ItemClaim {
   /** Starts the claim once; later calls do nothing. */
   start(): void {
     if (this.claimed) return;
-    this.claimed = claimSlots(() => (this.answered ? Promise.resolve(null) : this.store.claim(this.itemId)));
+    // The store groups a batch's claims into one statement at a time (see BatchItemsStore).
+    this.claimed = this.store.claim(this.item, () => !this.answered);
     // Awaited later; until then a failure must not count as an unhandled rejection.
     this.claimed.catch(() => undefined);
   }

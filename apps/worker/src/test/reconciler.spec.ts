@@ -73,9 +73,14 @@ describe('Reconciler (real Postgres and Redis)', () => {
       [batch.id],
     );
     const ids = rows.map((row) => row.id);
-    await store.claim(ids[0]); // running
-    await store.claim(ids[1]);
-    await store.succeed(ids[1], { ok: true }, { projectId: null, upstreamKeyId: null, promptTokens: 1 }); // final
+    const item = (id: string) => ({ id, batchId: batch.id });
+    await store.claim(item(ids[0])); // running
+    await store.claim(item(ids[1]));
+    await store.succeed(
+      item(ids[1]),
+      { ok: true },
+      { projectId: null, upstreamKeyId: null, promptTokens: 1 },
+    ); // final
     await queues.forModel(MODEL).obliterate({ force: true }); // every job gone
 
     expect(await reconciler.reconcile()).toEqual({ enqueued: 1202, retried: 0 });
@@ -86,7 +91,11 @@ describe('Reconciler (real Postgres and Redis)', () => {
     expect(await reconciler.reconcile()).toEqual({ enqueued: 0, retried: 0 }); // nothing left to repair
     // Close this batch for the next tests.
     await service.cancel(clientId, batch.id);
-    await store.succeed(ids[0], { ok: true }, { projectId: null, upstreamKeyId: null, promptTokens: 1 });
+    await store.succeed(
+      item(ids[0]),
+      { ok: true },
+      { projectId: null, upstreamKeyId: null, promptTokens: 1 },
+    );
   });
 
   it('retries items whose job failed in BullMQ', async () => {

@@ -63,7 +63,7 @@ describe('BatchesService (real Postgres and Redis)', () => {
     // Too many to remove from the queue one by one: the jobs stay and are dropped at their claim.
     const cancelled = await h.service.cancel(clientId, batch.id);
     expect(cancelled.counts).toMatchObject({ pending: 0, cancelled: 50_000 });
-    expect(await h.store.claim(itemIdsFirst)).toBeNull();
+    expect(await h.store.claim({ id: itemIdsFirst, batchId: batch.id })).toBeNull();
   }, 60_000);
 
   it('answers a repeated Idempotency-Key with the first batch, also when the submissions race', async () => {
@@ -130,7 +130,10 @@ describe('BatchesService (real Postgres and Redis)', () => {
   it('cancels pending items and removes their jobs; running ones finish, then the batch is done', async () => {
     const clientId = newClientId();
     const { batch } = await h.service.create(clientId, parsedBatch(4));
-    const [first, second, third] = await itemIdsOf(h.dataSource, batch.id);
+    const [first, second, third] = (await itemIdsOf(h.dataSource, batch.id)).map((id) => ({
+      id,
+      batchId: batch.id,
+    }));
     await h.store.claim(first);
     await h.store.claim(second);
     await h.store.succeed(second, { ok: true }, { projectId: null, upstreamKeyId: null, promptTokens: 1 });
@@ -138,7 +141,7 @@ describe('BatchesService (real Postgres and Redis)', () => {
     expect(cancelled.status).toBe('cancelled');
     expect(cancelled.counts).toMatchObject({ pending: 0, running: 1, succeeded: 1, cancelled: 2 });
     expect(cancelled.completedAt).toBeNull();
-    expect(await h.queues.forModel(TEST_MODEL).getJob(third)).toBeUndefined();
+    expect(await h.queues.forModel(TEST_MODEL).getJob(third.id)).toBeUndefined();
     expect(await h.store.claim(third)).toBeNull();
     expect(
       await h.store.succeed(first, { late: true }, { projectId: null, upstreamKeyId: null, promptTokens: 1 }),
@@ -164,7 +167,7 @@ describe('BatchesService (real Postgres and Redis)', () => {
         await h.store.fail(id, { code: 400, message: `bad ${index + 1}`, status: 'INVALID_ARGUMENT' });
       else
         await h.store.succeed(
-          id,
+          { id, batchId: batch.id },
           { n: index + 1 },
           { projectId: null, upstreamKeyId: null, promptTokens: 1 },
         );
