@@ -121,10 +121,18 @@ export class UpstreamPicker {
     await this.engine.release(slot.reservation);
   }
 
-  /** After a successful call: the real input tokens replace the estimate. */
-  async settle(slot: UpstreamSlot, promptTokenCount: number): Promise<void> {
+  /**
+   * After a successful call: the real input tokens replace the estimate, and the reservation counts from
+   * when the request left (`sentAt`, performance.now()), so a burst reserved at once but sent over a few
+   * hundred ms frees its room a window later at the same pace, not all at one moment.
+   */
+  async settle(slot: UpstreamSlot, promptTokenCount: number, sentAt?: number): Promise<void> {
     this.calibrator.observe(slot.reservation.model, slot.rawEstimate, promptTokenCount);
-    await this.engine.correct(slot.reservation, promptTokenCount);
+    // The engine's stamp (atMs) was read here no earlier than askedAt + dueInMs, so this maps the send to
+    // the engine's clock no earlier than it happened.
+    const sentAtMs =
+      sentAt === undefined ? 0 : slot.reservation.atMs + (sentAt - slot.askedAt - slot.dueInMs);
+    await this.engine.correct(slot.reservation, promptTokenCount, sentAtMs);
   }
 
   /**

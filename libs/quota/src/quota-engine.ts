@@ -90,10 +90,14 @@ export class QuotaEngine {
     return { kind: 'wait', retryAtMs, waitMs: Math.max(0, retryAtMs - reply[2]) };
   }
 
-  /** Replaces the estimate with the real input token count (usageMetadata.promptTokenCount). Idempotent. */
-  async correct(reservation: Reservation, actualTokens: number): Promise<void> {
+  /**
+   * Replaces the estimate with the real input token count (usageMetadata.promptTokenCount), and counts
+   * the reservation from `sentAtMs` (Redis clock) when the request left later than its stamp, so the
+   * room it frees a window later follows when it was really used. Idempotent.
+   */
+  async correct(reservation: Reservation, actualTokens: number, sentAtMs = 0): Promise<void> {
     const actual = tokenCount(actualTokens, 'actualTokens');
-    await this.commands.kfQuotaCorrect(...this.adjustArgs(reservation), actual);
+    await this.commands.kfQuotaCorrect(...this.adjustArgs(reservation), actual, Math.ceil(sentAtMs));
   }
 
   /** The request never went out: gives back its request and tokens. Idempotent. */

@@ -62,6 +62,7 @@ describe('GeminiClient', () => {
     );
     await expect(late).rejects.toBeInstanceOf(SendDeadlinePassedError);
     expect(seen).toHaveLength(0); // nothing reached the upstream
+    const calledAt = performance.now();
     const onTime = await client().generateContent(
       'gemini-2.5-flash',
       request,
@@ -69,6 +70,9 @@ describe('GeminiClient', () => {
       performance.now() + 5_000,
     );
     expect(onTime.promptTokenCount).toBe(2);
+    // When it was written, for the quota engine to count it from then.
+    expect(onTime.sentAt).toBeGreaterThan(calledAt);
+    expect(onTime.sentAt).toBeLessThan(performance.now());
     expect(seen).toHaveLength(1);
   });
 

@@ -2,7 +2,7 @@ import { Inject, Injectable, Optional, type OnModuleDestroy } from '@nestjs/comm
 import { GoogleGenAI } from '@google/genai';
 import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
 import { classifyUpstreamError } from './classify-upstream-error';
-import { SendDeadlinePassedError, sendDeadlineCheck, withSendDeadline } from './send-deadline';
+import { SendDeadlinePassedError, sendDeadlineCheck, withDeparture, type Departure } from './send-deadline';
 import { toSdkParameters, type GenerateContentRequestBody } from './to-sdk-parameters';
 import { UpstreamError } from './upstream-error';
 import { UpstreamFetch } from './upstream-fetch';
@@ -17,6 +17,8 @@ export interface GenerateContentResult {
   response: Record<string, unknown>;
   /** usageMetadata.promptTokenCount (0 when Google did not say): corrects the quota estimate. */
   promptTokenCount: number;
+  /** performance.now() when the request was written. */
+  sentAt: number | undefined;
 }
 
 export const UPSTREAM_TIMEOUT_MS = 120_000;
@@ -48,7 +50,8 @@ export class GeminiClient implements OnModuleDestroy {
   ): Promise<GenerateContentResult> {
     try {
       const client = this.clientFor(key.secret);
-      const result = await withSendDeadline(sendBy, () =>
+      const departure: Departure = { sendBy: sendBy ?? Infinity };
+      const result = await withDeparture(departure, () =>
         client.models.generateContent(toSdkParameters(model, request)),
       );
       // The SDK adds the raw HTTP response (headers) to the object; it is not part of Google's answer.
@@ -57,7 +60,7 @@ export class GeminiClient implements OnModuleDestroy {
         unknown
       >;
       const usage = response['usageMetadata'] as { promptTokenCount?: number } | undefined;
-      return { response, promptTokenCount: usage?.promptTokenCount ?? 0 };
+      return { response, promptTokenCount: usage?.promptTokenCount ?? 0, sentAt: departure.sentAt };
     } catch (error) {
       if (error instanceof SendDeadlinePassedError) throw error;
       throw error instanceof UpstreamError

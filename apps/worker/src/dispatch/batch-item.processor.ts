@@ -115,7 +115,7 @@ export class BatchItemProcessor {
         // Held back (not sent) if the SDK gets to the wire after the slot's send deadline.
         const sendBy = this.picker.sendBy(slot);
         const result = await this.gemini.generateContent(model, request, slot.key, sendBy);
-        await this.picker.settle(slot, result.promptTokenCount);
+        await this.picker.settle(slot, result.promptTokenCount, result.sentAt);
         claim.dropIfQueued(); // the result moves the item on from pending by itself
         await this.store.succeed(item, result.response, originOf(slot, result.promptTokenCount));
         return DONE;

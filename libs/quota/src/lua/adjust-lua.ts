@@ -16,18 +16,22 @@ end
 `;
 
 /**
- * Replaces the reserved tokens with the actual count (ARGV[7]). Returns 1 if the window entry was
- * corrected, 2 if only the day counter (the entry had left the window), 0 if there was nothing to do
- * (already corrected, released, or forgotten).
+ * Replaces the reserved tokens with the actual count (ARGV[7]) and, given when the request left (ARGV[8],
+ * 0 if unknown), counts the entry from then: never earlier than its stamp nor later than now, and only
+ * while the window is young enough that nobody has booked the moment the entry frees. Returns 1 if the
+ * window entry was corrected, 2 if only the day counter (the entry had left the window), 0 if there was
+ * nothing to do (already corrected, released, or forgotten).
  */
 export const CORRECT_LUA = `${ADJUST_PRELUDE}
-local actual = tonumber(ARGV[7])
+local actual, sent_at = tonumber(ARGV[7]), tonumber(ARGV[8])
 local m = find_member(win, at_ms, id)
 if m then
   if is_corrected(m) then return 0 end
   local delta = actual - tokens_of(m)
+  local stamp = at_ms
+  if now < at_ms + WINDOW / 2 then stamp = math.max(at_ms, math.min(now, sent_at)) end
   redis.call('ZREM', win, m)
-  redis.call('ZADD', win, at_ms, id .. ':' .. actual .. ':c')
+  redis.call('ZADD', win, stamp, id .. ':' .. actual .. ':c')
   redis.call('HSET', sum, 'tokens', math.max(0, tokens + delta))
   adjust_day(0, delta)
   return 1

@@ -24,6 +24,38 @@ describe('QuotaEngine correct and release', () => {
     reserved(await engine.reserve({ model: 'up', estimatedTokens: 100, candidates }));
   });
 
+  it('counts a reservation from when its request left: later than its stamp, never earlier, never after now', async () => {
+    const engine = kit.engine();
+    const one = [limits('p1', 1, 1_000_000)];
+    const ask = (model: string) => engine.reserve({ model, estimatedTokens: 1, candidates: one });
+    const start = await kit.freeze(engine);
+    const cases = [
+      { model: 'left-late', sentAt: start + 300, frees: start + 300 + SPAN },
+      { model: 'left-early', sentAt: start - 500, frees: start + SPAN }, // before its stamp: the stamp holds
+      { model: 'left-unknown', sentAt: 0, frees: start + SPAN },
+      { model: 'not-yet', sentAt: start + 5_000, frees: start + 800 + SPAN }, // after now: now
+    ];
+    for (const { model, sentAt } of cases) {
+      kit.jumpTo(start);
+      const reservation = reserved(await ask(model));
+      kit.jumpTo(start + 800);
+      await engine.correct(reservation, 1, sentAt);
+    }
+    for (const { model, frees } of cases) expect(waiting(await ask(model)).retryAtMs).toBe(frees);
+  });
+
+  it('leaves the stamp once half the window has passed: the moment it frees may be booked by then', async () => {
+    const engine = kit.engine();
+    const one = [limits('p1', 1, 1_000_000)];
+    const start = await kit.freeze(engine);
+    const reservation = reserved(await engine.reserve({ model: 'old', estimatedTokens: 1, candidates: one }));
+    kit.jumpTo(start + 31_000);
+    await engine.correct(reservation, 1, start + 31_000);
+    expect(
+      waiting(await engine.reserve({ model: 'old', estimatedTokens: 1, candidates: one })).retryAtMs,
+    ).toBe(start + SPAN);
+  });
+
   it('corrects downwards: the freed tokens can be reserved at once', async () => {
     const engine = kit.engine();
     const first = reserved(await engine.reserve({ model: 'down', estimatedTokens: 500, candidates }));
