@@ -96,6 +96,24 @@ interface TransitionRow {
  */
 @Injectable()
 export class BatchItemsStore {
+  // A worker starts hundreds of deliveries at once when a burst's jobs arrive; read one at a time they
+  // queued for pooled connections for up to a second (bench (a)), read together they take one query.
+  // Not cached: an item's status moves on.
+  private readonly peeks = new DataLoader<string, PeekedItem | null>((ids) => this.peekMany(ids), {
+    cache: false,
+    maxBatchSize: 1000,
+  });
+
+  // Claims and results come in bursts (hundreds of one batch at once): grouped, they take the batch's
+  // row lock once per statement, and at most one statement per batch waits for it, holding one pooled
+  // connection while the lock-free reads use the others.
+  private readonly claims = new GroupedWrites<unknown[], TransitionRow>((group) =>
+    this.transition(CLAIM_SQL, group),
+  );
+  private readonly successes = new GroupedWrites<unknown[], TransitionRow>((group) =>
+    this.transition(SUCCEED_SQL, group),
+  );
+
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
@@ -105,14 +123,6 @@ export class BatchItemsStore {
   peek(itemId: string): Promise<PeekedItem | null> {
     return this.peeks.load(itemId);
   }
-
-  // A worker starts hundreds of deliveries at once when a burst's jobs arrive; read one at a time they
-  // queued for pooled connections for up to a second (bench (a)), read together they take one query.
-  // Not cached: an item's status moves on.
-  private readonly peeks = new DataLoader<string, PeekedItem | null>((ids) => this.peekMany(ids), {
-    cache: false,
-    maxBatchSize: 1000,
-  });
 
   private async peekMany(ids: readonly string[]): Promise<Array<PeekedItem | null>> {
     // A malformed id is simply not found, rather than failing the query for the others.
@@ -176,16 +186,6 @@ export class BatchItemsStore {
     );
     return rows[0]?.attempts ?? null;
   }
-
-  // Claims and results come in bursts (hundreds of one batch at once): grouped, they take the batch's
-  // row lock once per statement, and at most one statement per batch waits for it, holding one pooled
-  // connection while the lock-free reads use the others.
-  private readonly claims = new GroupedWrites<unknown[], TransitionRow>((group) =>
-    this.transition(CLAIM_SQL, group),
-  );
-  private readonly successes = new GroupedWrites<unknown[], TransitionRow>((group) =>
-    this.transition(SUCCEED_SQL, group),
-  );
 
   /** Moves each item of the group whose status allows it; the rows moved, by item id. */
   private async transition(

@@ -79,15 +79,12 @@ describe('QuotaEngine bookings ahead', () => {
     const candidates = [limits('p1', 100, 1_000)];
     const ask = booker(engine, 'book-tpm', candidates);
     const start = await kit.freeze(engine);
-    const entries = [];
-    for (const [offset, tokens] of [
+    const steps = [
       [0, 300],
       [400, 500],
       [800, 200],
-    ]) {
-      kit.jumpTo(start + offset);
-      entries.push(reserved(await ask(tokens)));
-    }
+    ] as const;
+    const entries = (await kit.askAt(start, steps, ask)).map(reserved);
     kit.jumpTo(start + SPAN - 1_500);
     // 700 more tokens need the 300 and the 500 gone: booked when the 500 leaves.
     const big = booked(await ask(700));

@@ -37,6 +37,20 @@ export class QuotaTestKit {
     this.frozenAtMs = targetMs;
   }
 
+  /** At each `[offset, tokens]` after `start` (the clock frozen there), asks for that many tokens; the answers in order. */
+  async askAt(
+    start: number,
+    steps: ReadonlyArray<readonly [number, number]>,
+    ask: (tokens: number) => Promise<ReserveResult>,
+  ): Promise<ReserveResult[]> {
+    const answers: ReserveResult[] = [];
+    for (const [offset, tokens] of steps) {
+      this.jumpTo(start + offset);
+      answers.push(await ask(tokens));
+    }
+    return answers;
+  }
+
   /** Freezes the scripts' clock at the current Redis time and returns it. */
   async freeze(engine: QuotaEngine): Promise<number> {
     this.frozenAtMs = null;

@@ -48,15 +48,12 @@ describe('QuotaEngine rolling windows', () => {
     const candidates = [limits('p1', 100, 1_000)];
     const ask = (tokens: number) => engine.reserve({ model: 'tpm', estimatedTokens: tokens, candidates });
     const start = await kit.freeze(engine);
-    const entries = [];
-    for (const [offset, tokens] of [
+    const steps = [
       [0, 300],
       [5_000, 500],
       [10_000, 200],
-    ]) {
-      kit.jumpTo(start + offset);
-      entries.push(reserved(await ask(tokens)));
-    }
+    ] as const;
+    const entries = (await kit.askAt(start, steps, ask)).map(reserved);
     expect(entries.map((r) => r.tokens)).toEqual([300, 500, 200]);
     // 1000 used: one token more needs the 300 to leave; 450 more needs 300 + 500 to leave.
     expect(waiting(await ask(1)).retryAtMs).toBe(entries[0].atMs + SPAN);
