@@ -58,7 +58,7 @@ describe('GeminiClient', () => {
       'gemini-2.5-flash',
       request,
       { secret: 'AIzaLATE' },
-      performance.now() - 1,
+      { sendBy: performance.now() - 1 },
     );
     await expect(late).rejects.toBeInstanceOf(SendDeadlinePassedError);
     expect(seen).toHaveLength(0); // nothing reached the upstream
@@ -67,13 +67,31 @@ describe('GeminiClient', () => {
       'gemini-2.5-flash',
       request,
       { secret: 'AIzaONTIME' },
-      performance.now() + 5_000,
+      { sendBy: performance.now() + 5_000 },
     );
     expect(onTime.promptTokenCount).toBe(2);
     // When it was written, for the quota engine to count it from then.
     expect(onTime.sentAt).toBeGreaterThan(calledAt);
     expect(onTime.sentAt).toBeLessThan(performance.now());
     expect(seen).toHaveLength(1);
+  });
+
+  it('readies a request early but writes it no earlier than its window opens', async () => {
+    let arrivedAt = 0;
+    reply = (res) => {
+      arrivedAt = performance.now();
+      json(200, { candidates: [], usageMetadata: { promptTokenCount: 1 } })(res);
+    };
+    const sendFrom = performance.now() + 150;
+    const result = await client().generateContent(
+      'gemini-2.5-flash',
+      { contents: [{ role: 'user', parts: [{ text: 'at the moment' }] }] },
+      { secret: 'AIzaBOOKED' },
+      { sendFrom, sendBy: sendFrom + 5_000 },
+    );
+    expect(seen).toHaveLength(1);
+    expect(arrivedAt).toBeGreaterThanOrEqual(sendFrom);
+    expect(result.sentAt).toBeGreaterThanOrEqual(sendFrom);
   });
 
   it('holds back a request whose deadline passes while it waits for a connection', async () => {
@@ -101,7 +119,7 @@ describe('GeminiClient', () => {
         'gemini-2.5-flash',
         { contents: [{ role: 'user', parts: [{ text: 'slow road' }] }] },
         { secret: 'AIzaSLOWCONNECT' },
-        performance.now() + 200,
+        { sendBy: performance.now() + 200 },
       );
       await expect(call).rejects.toBeInstanceOf(SendDeadlinePassedError);
       expect(connects).toBe(1); // it passed the first check and went for a connection

@@ -2,7 +2,13 @@ import { Inject, Injectable, Optional, type OnModuleDestroy } from '@nestjs/comm
 import { GoogleGenAI } from '@google/genai';
 import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
 import { classifyUpstreamError } from './classify-upstream-error';
-import { SendDeadlinePassedError, sendDeadlineCheck, withDeparture, type Departure } from './send-deadline';
+import {
+  SendDeadlinePassedError,
+  sendGate,
+  withDeparture,
+  type Departure,
+  type SendWindow,
+} from './send-deadline';
 import { toSdkParameters, type GenerateContentRequestBody } from './to-sdk-parameters';
 import { UpstreamError } from './upstream-error';
 import { UpstreamFetch } from './upstream-fetch';
@@ -40,17 +46,19 @@ export class GeminiClient implements OnModuleDestroy {
 
   /**
    * Throws an UpstreamError (already classified) for every failure, or SendDeadlinePassedError when
-   * `sendBy` (performance.now()) passed before the request left: then nothing reached Google.
+   * `window.sendBy` (performance.now()) passed before the request left: then nothing reached Google.
+   * The request is written no earlier than `window.sendFrom`; the SDK's work and the connection are
+   * done before it.
    */
   async generateContent(
     model: string,
     request: GenerateContentRequestBody,
     key: UpstreamCredential,
-    sendBy?: number,
+    window: SendWindow = { sendBy: Infinity },
   ): Promise<GenerateContentResult> {
     try {
       const client = this.clientFor(key.secret);
-      const departure: Departure = { sendBy: sendBy ?? Infinity };
+      const departure: Departure = { ...window };
       const result = await withDeparture(departure, () =>
         client.models.generateContent(toSdkParameters(model, request)),
       );
@@ -73,11 +81,11 @@ export class GeminiClient implements OnModuleDestroy {
     this.upstream.close();
   }
 
-  /** The SDK's fetch: holds a request back when its send deadline passed before it could leave. */
+  /** The SDK's fetch: writes a request within its send window, or holds it back once the window closed. */
   private readonly fetchWithDeadline = (input: string | URL | Request, init?: RequestInit) => {
-    const check = sendDeadlineCheck();
-    const late = check?.();
-    return late ? Promise.reject(late) : this.upstream.fetch(input, init, check);
+    const gate = sendGate();
+    const late = gate?.check();
+    return late ? Promise.reject(late) : this.upstream.fetch(input, init, gate);
   };
 
   private clientFor(secret: string): GoogleGenAI {

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { SendGate } from './upstream-fetch';
 
 /**
  * A request reached the moment it would have left after its send deadline: it was not sent, so nothing
@@ -15,29 +16,37 @@ export class SendDeadlinePassedError extends Error {
 // between our call and the request going out; under load they took up to 1.5 s (bench (c)).
 const scopes = new AsyncLocalStorage<Departure>();
 
-/** One call's way out: until when its request may leave, and when it did (performance.now()). */
-export interface Departure {
+/** When one call's request may leave (performance.now()): not before `sendFrom`, not after `sendBy`. */
+export interface SendWindow {
+  sendFrom?: number;
   sendBy: number;
+}
+
+/** One call's way out: its window, and when the request left. */
+export interface Departure extends SendWindow {
   sentAt?: number;
 }
 
-/** Runs `call` so that its HTTP request leaves only until `departure.sendBy`, noting when it left. */
+/** Runs `call` so that its HTTP request leaves within `departure`'s window, noting when it left. */
 export function withDeparture<T>(departure: Departure, call: () => Promise<T>): Promise<T> {
   return scopes.run(departure, call);
 }
 
 /**
- * The deadline check of the call in progress (none outside withDeparture): the error to hold the
- * request back with once its deadline has passed. A check that passes notes the moment: the last one
- * is made as the request is written.
+ * The gate of the call in progress (none outside withDeparture): not written before its window opens,
+ * held back with SendDeadlinePassedError once the deadline has passed. A check that passes notes the
+ * moment: the last one is made as the request is written.
  */
-export function sendDeadlineCheck(): (() => SendDeadlinePassedError | undefined) | undefined {
+export function sendGate(): SendGate | undefined {
   const scope = scopes.getStore();
   if (!scope) return undefined;
-  return () => {
-    const lateByMs = performance.now() - scope.sendBy;
-    if (lateByMs > 0) return new SendDeadlinePassedError(lateByMs);
-    scope.sentAt = performance.now();
-    return undefined;
+  return {
+    notBefore: scope.sendFrom ?? 0,
+    check: () => {
+      const lateByMs = performance.now() - scope.sendBy;
+      if (lateByMs > 0) return new SendDeadlinePassedError(lateByMs);
+      scope.sentAt = performance.now();
+      return undefined;
+    },
   };
 }

@@ -75,13 +75,14 @@ describe('UpstreamFetch', () => {
     });
   });
 
-  it('holds a request back when beforeSend says so: nothing reaches the server', async () => {
+  it('holds a request back when its gate says so: nothing reaches the server', async () => {
     let received = 0;
     handle = (_body, res) => {
       received += 1;
       res.end('{}');
     };
-    const held = upstream.fetch(`${base}/held`, { method: 'POST', body: '{}' }, () => new Error('too late'));
+    const gate = { notBefore: 0, check: () => new Error('too late') };
+    const held = upstream.fetch(`${base}/held`, { method: 'POST', body: '{}' }, gate);
     await expect(held).rejects.toThrow('too late');
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(received).toBe(0);

@@ -3,28 +3,33 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 
-/** Asked once the request holds a connected socket, before a byte is written: an error holds it back. */
-export type BeforeSend = () => Error | undefined;
+/** When a request may be written: the connection is readied before `notBefore`, the write waits for it. */
+export interface SendGate {
+  /** performance.now() before which nothing is written. */
+  notBefore: number;
+  /** Asked as the request is about to be written: an error holds it back. */
+  check(): Error | undefined;
+}
 
 const NO_BODY_STATUSES = new Set([204, 205, 304]);
 
 /**
  * The fetch the SDK calls Google with, over node:http and kept-alive connections. undici's fetch was the
  * largest item in a loaded worker's profile (web streams and abort plumbing around every call), and a
- * connection's readiness is visible here, so a request can be held back at the last moment before it
- * leaves (`beforeSend`). Bodies other than a string or bytes (the SDK's file uploads) go to the global fetch.
+ * connection's readiness is visible here, so a request can be connected ahead of its moment and held
+ * back at the last moment before it leaves (`SendGate`). Bodies other than a string or bytes (the SDK's file uploads) go to the global fetch.
  * Answers are read whole, except server-sent events, which stream.
  */
 export class UpstreamFetch {
   private readonly httpAgent = new HttpAgent({ keepAlive: true, scheduling: 'lifo' });
   private readonly httpsAgent = new HttpsAgent({ keepAlive: true, scheduling: 'lifo' });
 
-  fetch(input: string | URL | Request, init: RequestInit = {}, beforeSend?: BeforeSend): Promise<Response> {
+  fetch(input: string | URL | Request, init: RequestInit = {}, gate?: SendGate): Promise<Response> {
     const body = init.body;
     const plainBody =
       body === undefined || body === null || typeof body === 'string' || ArrayBuffer.isView(body);
     if (input instanceof Request || !plainBody) return fetch(input, init);
-    return this.send(new URL(input), init, body ?? undefined, beforeSend);
+    return this.send(new URL(input), init, body ?? undefined, gate);
   }
 
   /** Closes the kept-alive connections. */
@@ -37,7 +42,7 @@ export class UpstreamFetch {
     url: URL,
     init: RequestInit,
     body: string | ArrayBufferView | undefined,
-    beforeSend: BeforeSend | undefined,
+    gate: SendGate | undefined,
   ): Promise<Response> {
     const { signal } = init;
     if (signal?.aborted) return Promise.reject(abortReason(signal));
@@ -67,7 +72,10 @@ export class UpstreamFetch {
       });
       outgoing.once('socket', (socket: Socket) => {
         const write = () => {
-          heldBack = beforeSend?.();
+          const waitMs = (gate?.notBefore ?? 0) - performance.now();
+          if (waitMs > 0) return void setTimeout(write, waitMs);
+          if (outgoing.destroyed) return; // aborted while it waited
+          heldBack = gate?.check();
           if (heldBack) outgoing.destroy(heldBack);
           else outgoing.end(body);
         };

@@ -13,6 +13,8 @@ export interface DispatchTiming extends AdmissionTiming {
   holdWaitMaxMs: number;
   /** When every project is full, a delivery books the moment room frees if it is at most this far away, and sends then. */
   bookAheadMs: number;
+  /** How long before a booked moment the request is readied (SDK, connection); it is written at the moment. */
+  prepareAheadMs: number;
   /** How often the served models are re-read to start/stop per-model workers. */
   modelsRefreshMs: number;
   /** How often the reconciler compares Postgres with the queues. */
@@ -27,6 +29,7 @@ export const DEFAULT_DISPATCH_TIMING: DispatchTiming = {
   maxKeySwitches: 10,
   holdWaitMaxMs: 2000,
   bookAheadMs: 2000,
+  prepareAheadMs: 300,
   modelsRefreshMs: 5000,
   reconcileEveryMs: 10_000,
 };
