@@ -54,8 +54,9 @@ export class BatchItemProcessor {
   async process(job: Job<BatchItemJob>, token?: string): Promise<void> {
     const item = await this.store.peek(job.data.itemId);
     if (!item || FINAL.has(item.status)) return; // a repeated or stale delivery
-    // The claim of an item whose batch was cancelled cancels it.
-    if (item.batchCancelled) {
+    // The claim of a pending item whose batch was cancelled cancels it. A running one was redelivered
+    // (its worker died): it runs on, as running items of a cancelled batch do, so the batch still ends.
+    if (item.batchCancelled && item.status === 'pending') {
       await this.store.claim(item);
       return;
     }

@@ -157,4 +157,36 @@ describe('dispatch: what the worker does with each upstream answer', () => {
     expect((await stack.sim.stats()).totals.requests).toBe(0);
     expect(await dataSource.query('SELECT * FROM batch_items WHERE id = $1', [item.id])).toEqual(before);
   });
+
+  it('runs on a redelivered item of a cancelled batch that was running when its worker died, so the batch ends', async () => {
+    const [item] = await runBatch(1);
+    // As left by a worker killed mid-send, then a cancel: the item running, the batch cancelled and open.
+    await dataSource.query(
+      "UPDATE batch_items SET status = 'running', response = NULL, completed_at = NULL WHERE id = $1",
+      [item.id],
+    );
+    await dataSource.query(
+      "UPDATE batches SET status = 'cancelled', succeeded_count = 0, running_count = 1, completed_at = NULL WHERE id = $1",
+      [item.batch_id],
+    );
+    await stack.sim.resetStats();
+    const queue = worker.get(DispatchQueues).forModel(MODEL);
+    await queue.add(
+      BATCH_ITEM_JOB_NAME,
+      { itemId: item.id, batchId: item.batch_id, model: MODEL },
+      { jobId: item.id },
+    );
+    const [after] = await eventually(async () => {
+      const rows: Item[] = await dataSource.query('SELECT * FROM batch_items WHERE id = $1', [item.id]);
+      return rows[0].status === 'running' ? undefined : rows;
+    }, 10_000);
+    expect(after.status).toBe('succeeded');
+    const [batch] = await dataSource.query(
+      'SELECT status, running_count, succeeded_count, completed_at FROM batches WHERE id = $1',
+      [item.batch_id],
+    );
+    expect(batch).toMatchObject({ status: 'cancelled', running_count: 0, succeeded_count: 1 });
+    expect(batch.completed_at).not.toBeNull();
+    expect((await stack.sim.stats()).totals.admitted).toBe(1);
+  }, 20_000);
 });
