@@ -6,3 +6,4 @@ export * from './to-sdk-parameters';
 export * from './gemini-client';
 export * from './upstream.module';
 export * from './send-deadline';
+export * from './end-when-due';

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { SendGate } from './upstream-fetch';
+import type { SendGate } from './end-when-due';
 
 /**
  * A request reached the moment it would have left after its send deadline: it was not sent, so nothing

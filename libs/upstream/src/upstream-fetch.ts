@@ -1,15 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
-
-/** When a request may be written: the connection is readied before `notBefore`, the write waits for it. */
-export interface SendGate {
-  /** performance.now() before which nothing is written. */
-  notBefore: number;
-  /** Asked as the request is about to be written: an error holds it back. */
-  check(): Error | undefined;
-}
+import { endWhenDue, type SendGate } from './end-when-due';
 
 const NO_BODY_STATUSES = new Set([204, 205, 304]);
 
@@ -49,7 +41,6 @@ export class UpstreamFetch {
     const secure = url.protocol === 'https:';
     const headers = Object.fromEntries(new Headers(init.headers));
     return new Promise<Response>((resolve, reject) => {
-      let heldBack: Error | undefined;
       const onAbort = () => signal && outgoing.destroy(abortReason(signal));
       const settle = () => signal?.removeEventListener('abort', onAbort);
       const outgoing = (secure ? httpsRequest : httpRequest)(url, {
@@ -57,6 +48,7 @@ export class UpstreamFetch {
         headers,
         agent: secure ? this.httpsAgent : this.httpAgent,
       });
+      const written = endWhenDue(outgoing, body, gate, secure);
       outgoing.once('response', (incoming) => {
         responseOf(incoming).then(
           (response) => (settle(), resolve(response)),
@@ -65,22 +57,11 @@ export class UpstreamFetch {
       });
       outgoing.once('error', (error) => {
         settle();
+        const heldBack = written.heldBack();
         if (heldBack) reject(heldBack);
         else if (signal?.aborted) reject(abortReason(signal));
         // As fetch does: the system error is the cause, so "never sent" can be told apart.
         else reject(new TypeError('fetch failed', { cause: error }));
-      });
-      outgoing.once('socket', (socket: Socket) => {
-        const write = () => {
-          const waitMs = (gate?.notBefore ?? 0) - performance.now();
-          if (waitMs > 0) return void setTimeout(write, waitMs);
-          if (outgoing.destroyed) return; // aborted while it waited
-          heldBack = gate?.check();
-          if (heldBack) outgoing.destroy(heldBack);
-          else outgoing.end(body);
-        };
-        if (!socket.connecting) write();
-        else socket.once(secure ? 'secureConnect' : 'connect', write);
       });
       signal?.addEventListener('abort', onAbort, { once: true });
     });

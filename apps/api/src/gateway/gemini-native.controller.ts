@@ -63,7 +63,7 @@ export class GeminiNativeController {
       model,
       estimate: request,
       signal,
-      send: (key) => this.http.send({ ...send, key }),
+      send: (key, sendBy) => this.http.send({ ...send, key, sendBy }),
     });
     const promptTokens = await this.answer(result, res);
     if (result.kind === 'ok') this.dispatcher.settle(result.slot, promptTokens);

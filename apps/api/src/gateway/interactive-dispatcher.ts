@@ -4,7 +4,7 @@ import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
 import { ErrorCode, KeyfleetError } from '@keyfleet/errors';
 import type { TokenEstimateInput } from '@keyfleet/quota';
 import { UpstreamKeysService, type PoolKey } from '@keyfleet/registry';
-import type { ClassifiedUpstreamError } from '@keyfleet/upstream';
+import { SendDeadlinePassedError, type ClassifiedUpstreamError } from '@keyfleet/upstream';
 import { sleep } from './client-gone';
 import { PoolBusyError } from './pool-busy.error';
 import type { UpstreamAnswer } from './upstream-http';
@@ -14,7 +14,8 @@ import { sendOnce, type UpstreamOutcome } from './upstream-outcome';
 export interface InteractiveCall {
   model: string;
   estimate: TokenEstimateInput;
-  send(key: PoolKey): Promise<UpstreamAnswer>;
+  /** Sends on `key`; the request must not leave after `sendBy` (performance.now(), see UpstreamRequest). */
+  send(key: PoolKey, sendBy: number): Promise<UpstreamAnswer>;
   /** The client went away: stop waiting. */
   signal: AbortSignal;
 }
@@ -54,7 +55,11 @@ export class InteractiveDispatcher {
         await this.picker.giveBack(slot); // too late for the headroom: admit again
         continue;
       }
-      const result = await sendOnce(() => call.send(slot.key));
+      const result = await this.sendInWindow(call, slot);
+      if (result === 'held back') {
+        await this.picker.giveBack(slot); // never sent: admit again
+        continue;
+      }
       if (result.kind === 'ok') return { ...result, slot };
       const { failure } = result;
       await this.picker.settleFailure(slot, failure);
@@ -72,6 +77,19 @@ export class InteractiveDispatcher {
     }
     if (last?.kind === 'quota') throw new PoolBusyError(call.model, last.retryDelayMs ?? 1000);
     throw new KeyfleetError(ErrorCode.Unavailable, `no usable upstream key for ${call.model}`);
+  }
+
+  /** Sends within the slot's window; 'held back' when the request reached the wire too late to leave. */
+  private async sendInWindow(
+    call: InteractiveCall,
+    slot: UpstreamSlot,
+  ): Promise<UpstreamOutcome | 'held back'> {
+    try {
+      return await sendOnce(() => call.send(slot.key, this.picker.sendBy(slot)));
+    } catch (error) {
+      if (error instanceof SendDeadlinePassedError) return 'held back';
+      throw error;
+    }
   }
 
   /** After a relayed answer: the real prompt tokens replace the estimate (the client already has its answer). */

@@ -46,7 +46,7 @@ export class OpenAiController {
       model: chat.model,
       estimate: chat.estimate,
       signal,
-      send: (key) =>
+      send: (key, sendBy) =>
         this.http.send({
           method: 'POST',
           path: UPSTREAM_PATH,
@@ -54,6 +54,7 @@ export class OpenAiController {
           keyStyle: 'bearer',
           body: chat.body,
           signal,
+          sendBy,
         }),
     });
     if (result.kind === 'failed') {

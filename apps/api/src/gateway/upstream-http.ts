@@ -3,7 +3,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
 import type { PoolKey } from '@keyfleet/registry';
-import { UPSTREAM_TIMEOUT_MS } from '@keyfleet/upstream';
+import { endWhenDue, SendDeadlinePassedError, UPSTREAM_TIMEOUT_MS, type SendGate } from '@keyfleet/upstream';
 
 /** How the key goes upstream: Gemini's header on the native surface, a bearer token on the OpenAI one. */
 export type KeyStyle = 'goog' | 'bearer';
@@ -17,6 +17,11 @@ export interface UpstreamRequest {
   body?: unknown;
   /** Aborts the call (the client went away). */
   signal?: AbortSignal;
+  /**
+   * performance.now() after which the request must not leave (its quota reservation's send window):
+   * checked as it is written, once connected; past it the call rejects with SendDeadlinePassedError.
+   */
+  sendBy?: number;
 }
 
 /** An upstream answer whose body has not been read yet; `done()` stops the timeout once it has. */
@@ -54,7 +59,8 @@ export class UpstreamHttp implements OnModuleDestroy {
       headers['content-type'] = 'application/json';
       headers['content-length'] = payload.length;
     }
-    const send = this.base.protocol === 'https:' ? httpsRequest : httpRequest;
+    const secure = this.base.protocol === 'https:';
+    const send = secure ? httpsRequest : httpRequest;
     return new Promise<UpstreamAnswer>((resolve, reject) => {
       const outgoing = send(
         new URL(`${this.base.pathname.replace(/\/$/, '')}${request.path}`, this.base),
@@ -62,16 +68,19 @@ export class UpstreamHttp implements OnModuleDestroy {
         (incoming) => resolve(answerOf(incoming, () => clearTimeout(timer))),
       );
       const timer = setTimeout(() => outgoing.destroy(timeoutError()), timeoutMs);
+      const written = endWhenDue(outgoing, payload, deadlineGate(request.sendBy), secure);
       // Like fetch: the system error is the cause, so the classifier can tell "never sent" apart.
       outgoing.once('error', (error) => {
         clearTimeout(timer);
-        reject(
-          error.name === 'TimeoutError' || error.name === 'AbortError'
-            ? error
-            : new Error('upstream request failed', { cause: error }),
-        );
+        const heldBack = written.heldBack();
+        if (heldBack) reject(heldBack);
+        else
+          reject(
+            error.name === 'TimeoutError' || error.name === 'AbortError'
+              ? error
+              : new Error('upstream request failed', { cause: error }),
+          );
       });
-      outgoing.end(payload);
     });
   }
 
@@ -92,6 +101,17 @@ function answerOf(incoming: IncomingMessage, done: () => void): UpstreamAnswer {
       return Buffer.concat(chunks).toString('utf8');
     },
     done,
+  };
+}
+
+function deadlineGate(sendBy: number | undefined): SendGate | undefined {
+  if (sendBy === undefined) return undefined;
+  return {
+    notBefore: 0,
+    check: () => {
+      const lateByMs = performance.now() - sendBy;
+      return lateByMs > 0 ? new SendDeadlinePassedError(lateByMs) : undefined;
+    },
   };
 }
 
