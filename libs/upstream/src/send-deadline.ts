@@ -33,19 +33,25 @@ export function withDeparture<T>(departure: Departure, call: () => Promise<T>): 
 }
 
 /**
- * The gate of the call in progress (none outside withDeparture): not written before its window opens,
- * held back with SendDeadlinePassedError once the deadline has passed. A check that passes notes the
- * moment: the last one is made as the request is written.
+ * The gate of the call in progress (none outside withDeparture): see windowGate.
  */
 export function sendGate(): SendGate | undefined {
   const scope = scopes.getStore();
-  if (!scope) return undefined;
+  return scope && windowGate(scope);
+}
+
+/**
+ * The gate of one window: not written before it opens, held back with SendDeadlinePassedError once its
+ * deadline has passed. A check that passes notes the moment in `sentAt`: the last one is made as the
+ * request is written.
+ */
+export function windowGate(departure: Departure): SendGate {
   return {
-    notBefore: scope.sendFrom ?? 0,
+    notBefore: departure.sendFrom ?? 0,
     check: () => {
-      const lateByMs = performance.now() - scope.sendBy;
+      const lateByMs = performance.now() - departure.sendBy;
       if (lateByMs > 0) return new SendDeadlinePassedError(lateByMs);
-      scope.sentAt = performance.now();
+      departure.sentAt = performance.now();
       return undefined;
     },
   };

@@ -3,7 +3,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
 import type { PoolKey } from '@keyfleet/registry';
-import { endWhenDue, SendDeadlinePassedError, UPSTREAM_TIMEOUT_MS, type SendGate } from '@keyfleet/upstream';
+import { endWhenDue, UPSTREAM_TIMEOUT_MS, windowGate } from '@keyfleet/upstream';
 
 /** How the key goes upstream: Gemini's header on the native surface, a bearer token on the OpenAI one. */
 export type KeyStyle = 'goog' | 'bearer';
@@ -68,7 +68,8 @@ export class UpstreamHttp implements OnModuleDestroy {
         (incoming) => resolve(answerOf(incoming, () => clearTimeout(timer))),
       );
       const timer = setTimeout(() => outgoing.destroy(timeoutError()), timeoutMs);
-      const written = endWhenDue(outgoing, payload, deadlineGate(request.sendBy), secure);
+      const gate = request.sendBy === undefined ? undefined : windowGate({ sendBy: request.sendBy });
+      const written = endWhenDue(outgoing, payload, gate, secure);
       // Like fetch: the system error is the cause, so the classifier can tell "never sent" apart.
       outgoing.once('error', (error) => {
         clearTimeout(timer);
@@ -101,17 +102,6 @@ function answerOf(incoming: IncomingMessage, done: () => void): UpstreamAnswer {
       return Buffer.concat(chunks).toString('utf8');
     },
     done,
-  };
-}
-
-function deadlineGate(sendBy: number | undefined): SendGate | undefined {
-  if (sendBy === undefined) return undefined;
-  return {
-    notBefore: 0,
-    check: () => {
-      const lateByMs = performance.now() - sendBy;
-      return lateByMs > 0 ? new SendDeadlinePassedError(lateByMs) : undefined;
-    },
   };
 }
 

@@ -51,6 +51,17 @@ describe('dispatch: what the worker does with each upstream answer', () => {
     await stack?.close();
   });
 
+  /** Delivers the item's job again, as BullMQ does after a stall or a worker's death. */
+  async function redeliver(item: Item) {
+    const queue = worker.get(DispatchQueues).forModel(MODEL);
+    await queue.add(
+      BATCH_ITEM_JOB_NAME,
+      { itemId: item.id, batchId: item.batch_id, model: MODEL },
+      { jobId: item.id },
+    );
+    return queue;
+  }
+
   async function runBatch(count: number): Promise<Item[]> {
     const created = await call(`${stack.apiUrl}/v1/batches`, {
       token: clientKey,
@@ -147,12 +158,7 @@ describe('dispatch: what the worker does with each upstream answer', () => {
     const [item] = await runBatch(1);
     const before: Item[] = await dataSource.query('SELECT * FROM batch_items WHERE id = $1', [item.id]);
     await stack.sim.resetStats();
-    const queue = worker.get(DispatchQueues).forModel(MODEL);
-    await queue.add(
-      BATCH_ITEM_JOB_NAME,
-      { itemId: item.id, batchId: item.batch_id, model: MODEL },
-      { jobId: item.id },
-    );
+    const queue = await redeliver(item);
     await eventually(async () => ((await queue.getJob(item.id)) ? undefined : true));
     expect((await stack.sim.stats()).totals.requests).toBe(0);
     expect(await dataSource.query('SELECT * FROM batch_items WHERE id = $1', [item.id])).toEqual(before);
@@ -170,12 +176,7 @@ describe('dispatch: what the worker does with each upstream answer', () => {
       [item.batch_id],
     );
     await stack.sim.resetStats();
-    const queue = worker.get(DispatchQueues).forModel(MODEL);
-    await queue.add(
-      BATCH_ITEM_JOB_NAME,
-      { itemId: item.id, batchId: item.batch_id, model: MODEL },
-      { jobId: item.id },
-    );
+    await redeliver(item);
     const [after] = await eventually(async () => {
       const rows: Item[] = await dataSource.query('SELECT * FROM batch_items WHERE id = $1', [item.id]);
       return rows[0].status === 'running' ? undefined : rows;

@@ -49,6 +49,25 @@ export async function bootGateway(sim: SimConfig, env: Record<string, string> = 
   };
 }
 
+/**
+ * A keyfleet project with one key serving `limits`, and a client allowed from localhost: the client's key.
+ * For specs whose upstream is their own small HTTP server rather than the simulator.
+ */
+export async function addPoolAndClient(
+  api: ApiHarness,
+  name: string,
+  limits: Record<string, ModelLimits>,
+  secret: string,
+): Promise<string> {
+  const project = await api.admin<{ id: string }>('POST', '/projects', { name, limits });
+  await api.admin('POST', `/projects/${project.body.id}/keys`, { secret });
+  const client = await api.admin<{ key: string }>('POST', '/clients', {
+    name,
+    allowedIps: ['127.0.0.1/32', '::1/128'],
+  });
+  return client.body.key;
+}
+
 /** A sim project (paid tier) with these limits and keys. */
 export function simProject(id: string, limits: Record<string, ModelLimits>, keys: string[]) {
   return { id, tier: 'paid' as const, limits, keys };

@@ -4,7 +4,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiError, GoogleGenAI } from '@google/genai';
 import { bootApi, type ApiHarness } from '../../admin/test/api-harness';
-import { FLASH, jestFetch } from './gateway-harness';
+import { addPoolAndClient, FLASH, jestFetch } from './gateway-harness';
 
 const LIMITS = { [FLASH]: { rpm: 1000, tpm: 1_000_000, rpd: 100_000 } };
 const event = (text: string, usage?: object) =>
@@ -45,13 +45,7 @@ describe('pass-through of streams, and the allowlist on the native routes', () =
   beforeAll(async () => {
     upstream = new HeldStream();
     api = await bootApi({ GEMINI_BASE_URL: await upstream.listen(), KF_LOG_LEVEL: 'error' });
-    const project = await api.admin<{ id: string }>('POST', '/projects', { name: 'held', limits: LIMITS });
-    await api.admin('POST', `/projects/${project.body.id}/keys`, { secret: 'AIzaSyHeldStreamKey00000001' });
-    const client = await api.admin<{ key: string }>('POST', '/clients', {
-      name: 'streamer',
-      allowedIps: ['127.0.0.1/32', '::1/128'],
-    });
-    clientKey = client.body.key;
+    clientKey = await addPoolAndClient(api, 'held', LIMITS, 'AIzaSyHeldStreamKey00000001');
   }, 60_000);
   afterAll(async () => {
     await api?.close();

@@ -5,7 +5,7 @@ import { channel } from 'node:diagnostics_channel';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { bootApi, type ApiHarness } from '../../admin/test/api-harness';
-import { FLASH } from './gateway-harness';
+import { addPoolAndClient, FLASH } from './gateway-harness';
 
 const LIMITS = { [FLASH]: { rpm: 1000, tpm: 1_000_000, rpd: 100_000 } };
 const ANSWER = {
@@ -31,16 +31,7 @@ describe('the send window of interactive calls', () => {
     const base = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
     // 400 ms to leave the process (half the headroom), measured from the reservation.
     api = await bootApi({ GEMINI_BASE_URL: base, KF_LOG_LEVEL: 'error', KF_QUOTA_HEADROOM_MS: '800' });
-    const project = await api.admin<{ id: string }>('POST', '/projects', {
-      name: 'windowed',
-      limits: LIMITS,
-    });
-    await api.admin('POST', `/projects/${project.body.id}/keys`, { secret: 'AIzaSyWindowedKey0000000001' });
-    const client = await api.admin<{ key: string }>('POST', '/clients', {
-      name: 'window-team',
-      allowedIps: ['127.0.0.1/32', '::1/128'],
-    });
-    clientKey = client.body.key;
+    clientKey = await addPoolAndClient(api, 'windowed', LIMITS, 'AIzaSyWindowedKey0000000001');
   }, 60_000);
 
   afterAll(async () => {
