@@ -73,7 +73,9 @@ async function runIngestScenario(): Promise<object> {
 }
 
 async function runLatencyScenario(): Promise<object> {
-  console.log('(f) added latency: 200 requests/s for 60 s, 1 ms upstream, direct vs through keyfleet …');
+  console.log(
+    '(f) added latency: 200 requests/s for 60 s, 1 ms upstream, direct vs through keyfleet vs a reference proxy …',
+  );
   await dropDatabase();
   const f = await runAddedLatency({ databaseUrl: DATABASE_URL, redisUrl: REDIS_URL, port: PORT });
   console.log(
@@ -81,6 +83,10 @@ async function runLatencyScenario(): Promise<object> {
       `(direct p50 ${f.direct.p50Ms.toFixed(2)} / p99 ${f.direct.p99Ms.toFixed(2)} ms; ` +
       `keyfleet p50 ${f.keyfleet.p50Ms.toFixed(2)} / p99 ${f.keyfleet.p99Ms.toFixed(2)} ms); ` +
       `api RSS max ${f.apiRssMb.max.toFixed(0)} MB`,
+  );
+  console.log(
+    `    reference proxy (one Redis round trip, then forward): added p50 ${f.referenceAddedP50Ms.toFixed(2)} ms, ` +
+      `p99 ${f.referenceAddedP99Ms.toFixed(2)} ms`,
   );
   return f;
 }

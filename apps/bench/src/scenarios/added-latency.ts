@@ -1,27 +1,30 @@
 // Scenario (f): what keyfleet adds to one interactive call. The same open-loop load (a request every
 // 1/rate s, whatever the answers do) goes straight to the simulator and through keyfleet's Gemini-native
-// endpoint, in alternating 5 s slices; the difference of the latency percentiles is keyfleet's cost. The api runs
-// as its own process so its memory (RSS) under that load can be read.
-import { execFile } from 'node:child_process';
+// endpoint, in alternating 5 s slices; the difference of the latency percentiles is keyfleet's cost. Then, for
+// half as long, the same against the reference proxy (reference-proxy.ts: one Redis round trip, then
+// forward): what a minimal gateway adds on the same machine. The api runs as its own process so its memory
+// (RSS) under that load can be read.
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Agent } from 'node:http';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import {
   deleteRedisKeys,
+  findRepoRoot,
   spawnSimulator,
   startApp,
   stopApp,
   waitReady,
   type RunningProcess,
 } from '@keyfleet/testing';
-import { openLoop, type OpenLoopRun as Run } from './open-loop';
+import { openLoop, type OpenLoopRun as Run, type OpenLoopTarget } from './open-loop';
 
 export interface AddedLatencyOptions {
   /** Postgres database for the api (created and migrated by it if missing; the caller drops it). */
   databaseUrl: string;
   redisUrl: string;
-  /** Port of the api process. */
+  /** Port of the api process; the reference proxy listens on the next one. */
   port: string;
   /** Default 200 requests per second. */
   ratePerSecond?: number;
@@ -48,6 +51,10 @@ export interface AddedLatencyResult {
   /** keyfleet's p50/p99 minus the direct ones (targets: ≤ 2 ms and ≤ 10 ms). */
   addedP50Ms: number;
   addedP99Ms: number;
+  /** The reference proxy's, measured the same way afterwards (half as long): what a minimal gateway adds here. */
+  reference: LatencyFigures;
+  referenceAddedP50Ms: number;
+  referenceAddedP99Ms: number;
   /** The api process' resident memory, sampled every second of the keyfleet phase. */
   apiRssMb: { beforeLoad: number; max: number; end: number };
 }
@@ -71,6 +78,7 @@ export async function runAddedLatency(options: AddedLatencyOptions): Promise<Add
   const adminToken = `bench-f-${randomBytes(12).toString('hex')}`;
   const prefix = `kf-bench-f-${Date.now()}`;
   let api: RunningProcess | undefined;
+  let reference: RunningProcess | undefined;
   const agent = new Agent({ keepAlive: true });
   try {
     api = startApp('api', {
@@ -99,21 +107,28 @@ export async function runAddedLatency(options: AddedLatencyOptions): Promise<Add
     const beforeLoad = await rssMb(pid);
     const samples: number[] = [];
     const sampler = setInterval(() => void rssMb(pid).then((mb) => samples.push(mb)), 1000);
-    // Alternating slices: on a shared machine, background load then weighs on both sides alike.
-    const directRuns: Run[] = [];
-    const keyfleetRuns: Run[] = [];
+    let runs: Alternation;
     try {
-      for (let done = 0; done < durationMs; done += SLICE_MS) {
-        const slice = Math.min(SLICE_MS, durationMs - done);
-        directRuns.push(await openLoop(direct, agent, rate, slice));
-        keyfleetRuns.push(await openLoop(viaKeyfleet, agent, rate, slice));
-      }
+      runs = await alternate(direct, viaKeyfleet, agent, rate, durationMs);
     } finally {
       clearInterval(sampler);
     }
     const end = await rssMb(pid);
-    const directFigures = figuresOf(directRuns);
-    const keyfleetFigures = figuresOf(keyfleetRuns);
+    const directFigures = figuresOf(runs.direct);
+    const keyfleetFigures = figuresOf(runs.via);
+
+    // Afterwards, so that nothing but keyfleet shares the machine while keyfleet is measured.
+    const referencePort = String(Number(options.port) + 1);
+    reference = startReferenceProxy(referencePort, sim.url, options.redisUrl, `${prefix}:reference`);
+    await waitReady(`http://127.0.0.1:${referencePort}/healthz`, reference);
+    const viaReference = {
+      ...direct,
+      url: `http://127.0.0.1:${referencePort}${new URL(direct.url).pathname}`,
+    };
+    await openLoop(viaReference, agent, rate, warmupMs);
+    const referenceRuns = await alternate(direct, viaReference, agent, rate, durationMs / 2);
+    const referenceDirect = figuresOf(referenceRuns.direct);
+    const referenceFigures = figuresOf(referenceRuns.via);
     return {
       ratePerSecond: rate,
       durationSeconds: durationMs / 1000,
@@ -122,11 +137,15 @@ export async function runAddedLatency(options: AddedLatencyOptions): Promise<Add
       keyfleet: keyfleetFigures,
       addedP50Ms: round(keyfleetFigures.p50Ms - directFigures.p50Ms),
       addedP99Ms: round(keyfleetFigures.p99Ms - directFigures.p99Ms),
+      reference: referenceFigures,
+      referenceAddedP50Ms: round(referenceFigures.p50Ms - referenceDirect.p50Ms),
+      referenceAddedP99Ms: round(referenceFigures.p99Ms - referenceDirect.p99Ms),
       apiRssMb: { beforeLoad, max: Math.max(beforeLoad, end, ...samples), end },
     };
   } finally {
     agent.destroy();
     if (api) await stopApp(api);
+    if (reference) await stopApp(reference);
     await sim.stop();
     const redis = new Redis(options.redisUrl);
     await deleteRedisKeys(redis, `${prefix}*`);
@@ -152,6 +171,55 @@ async function registerPool(apiUrl: string, adminToken: string): Promise<string>
   const client = await admin('/clients', { name: `bench-f-${run}`, allowedIps: ['127.0.0.1/32', '::1/128'] });
   if (!client.key) throw new Error('no client key in the answer');
   return client.key;
+}
+
+interface Alternation {
+  direct: Run[];
+  via: Run[];
+}
+
+/** Alternating 5 s slices: on a shared machine, background load then weighs on both sides alike. */
+async function alternate(
+  direct: OpenLoopTarget,
+  via: OpenLoopTarget,
+  agent: Agent,
+  rate: number,
+  durationMs: number,
+): Promise<Alternation> {
+  const runs: Alternation = { direct: [], via: [] };
+  for (let done = 0; done < durationMs; done += SLICE_MS) {
+    const slice = Math.min(SLICE_MS, durationMs - done);
+    runs.direct.push(await openLoop(direct, agent, rate, slice));
+    runs.via.push(await openLoop(via, agent, rate, slice));
+  }
+  return runs;
+}
+
+function startReferenceProxy(
+  port: string,
+  upstreamUrl: string,
+  redisUrl: string,
+  windowKey: string,
+): RunningProcess {
+  const child = spawn(
+    process.execPath,
+    ['-r', '@swc-node/register', 'apps/bench/src/scenarios/reference-proxy.ts'],
+    {
+      cwd: findRepoRoot(),
+      env: {
+        ...process.env,
+        PORT: port,
+        UPSTREAM_URL: upstreamUrl,
+        UPSTREAM_KEY: SIM_KEY,
+        REDIS_URL: redisUrl,
+        WINDOW_KEY: windowKey,
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  const output: string[] = [];
+  child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  return { name: 'reference-proxy', child, output };
 }
 
 function figuresOf(runs: Run[]): LatencyFigures {
