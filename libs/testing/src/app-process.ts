@@ -7,9 +7,16 @@ export interface RunningProcess {
   output: string[];
 }
 
-/** Starts one keyfleet app (`apps/<name>`) as a child process, keeping its last log lines for when something fails. */
-export function startApp(name: string, env: NodeJS.ProcessEnv): RunningProcess {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', `apps/${name}/src/main.ts`], {
+/**
+ * Starts one keyfleet app (`apps/<name>`, or `script` below the repository root) as a child process,
+ * keeping its last log lines for when something fails.
+ */
+export function startApp(
+  name: string,
+  env: NodeJS.ProcessEnv,
+  script = `apps/${name}/src/main.ts`,
+): RunningProcess {
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', script], {
     cwd: findRepoRoot(),
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,14 +4,13 @@
 // half as long, the same against the reference proxy (reference-proxy.ts: one Redis round trip, then
 // forward): what a minimal gateway adds on the same machine. The api runs as its own process so its memory
 // (RSS) under that load can be read.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Agent } from 'node:http';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import {
   deleteRedisKeys,
-  findRepoRoot,
   spawnSimulator,
   startApp,
   stopApp,
@@ -201,25 +200,14 @@ function startReferenceProxy(
   redisUrl: string,
   windowKey: string,
 ): RunningProcess {
-  const child = spawn(
-    process.execPath,
-    ['-r', '@swc-node/register', 'apps/bench/src/scenarios/reference-proxy.ts'],
-    {
-      cwd: findRepoRoot(),
-      env: {
-        ...process.env,
-        PORT: port,
-        UPSTREAM_URL: upstreamUrl,
-        UPSTREAM_KEY: SIM_KEY,
-        REDIS_URL: redisUrl,
-        WINDOW_KEY: windowKey,
-      },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  const output: string[] = [];
-  child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  return { name: 'reference-proxy', child, output };
+  const env = {
+    PORT: port,
+    UPSTREAM_URL: upstreamUrl,
+    UPSTREAM_KEY: SIM_KEY,
+    REDIS_URL: redisUrl,
+    WINDOW_KEY: windowKey,
+  };
+  return startApp('reference-proxy', env, 'apps/bench/src/scenarios/reference-proxy.ts');
 }
 
 function figuresOf(runs: Run[]): LatencyFigures {
