@@ -16,6 +16,10 @@ export async function relayAnswer(answer: UpstreamAnswer, res: Response): Promis
     res.setHeader('cache-control', 'no-cache');
     res.setHeader('x-accel-buffering', 'no'); // tells nginx-style proxies not to buffer the stream
     res.flushHeaders();
+  } else if (answer.contentLength !== null) {
+    // Without it Node frames the answer in chunks and writes the closing one on a later turn of the event
+    // loop: the client only sees the answer end when this process comes back to it, often milliseconds later.
+    res.setHeader('content-length', answer.contentLength);
   }
   try {
     for await (const chunk of answer.body) {

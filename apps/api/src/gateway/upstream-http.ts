@@ -28,6 +28,8 @@ export interface UpstreamRequest {
 export interface UpstreamAnswer {
   status: number;
   contentType: string | null;
+  /** The upstream's Content-Length, when it sent one (the bytes are relayed unchanged, so it stays true). */
+  contentLength: number | null;
   body: AsyncIterable<Uint8Array>;
   text(): Promise<string>;
   done(): void;
@@ -92,9 +94,11 @@ export class UpstreamHttp implements OnModuleDestroy {
 
 function answerOf(incoming: IncomingMessage, done: () => void): UpstreamAnswer {
   const contentType = incoming.headers['content-type'];
+  const contentLength = Number(incoming.headers['content-length'] ?? Number.NaN);
   return {
     status: incoming.statusCode ?? 502,
     contentType: typeof contentType === 'string' ? contentType : null,
+    contentLength: Number.isSafeInteger(contentLength) && contentLength >= 0 ? contentLength : null,
     body: incoming,
     text: async () => {
       const chunks: Buffer[] = [];

@@ -1,6 +1,6 @@
 // SSE is relayed as it arrives (never buffered), a client that leaves cancels the upstream call, and
 // the CIDR allowlist still applies. The upstream here is a small real HTTP server the test drives.
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, request, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiError, GoogleGenAI } from '@google/genai';
 import { bootApi, type ApiHarness } from '../../admin/test/api-harness';
@@ -10,7 +10,15 @@ const LIMITS = { [FLASH]: { rpm: 1000, tpm: 1_000_000, rpd: 100_000 } };
 const event = (text: string, usage?: object) =>
   `data: ${JSON.stringify({ candidates: [{ content: { parts: [{ text }], role: 'model' } }], usageMetadata: usage })}\r\n\r\n`;
 
-/** An upstream that sends the first SSE event at once and the rest only when the test says so. */
+const ANSWER = JSON.stringify({
+  candidates: [{ content: { parts: [{ text: 'whole' }], role: 'model' } }],
+  usageMetadata: { promptTokenCount: 2, totalTokenCount: 3 },
+});
+
+/**
+ * An upstream that sends the first SSE event at once and the rest only when the test says so; a
+ * generateContent call gets ANSWER whole, with its Content-Length.
+ */
 class HeldStream {
   server: Server = createServer((req, res) => this.answer(res, req.url ?? ''));
   private release: (() => void) | undefined;
@@ -26,6 +34,11 @@ class HeldStream {
   }
 
   private answer(res: ServerResponse, url: string): void {
+    if (url.includes(':generateContent')) {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(ANSWER) });
+      res.end(ANSWER);
+      return;
+    }
     if (!url.includes(':streamGenerateContent')) {
       res.writeHead(404).end();
       return;
@@ -76,6 +89,13 @@ describe('pass-through of streams, and the allowlist on the native routes', () =
     expect(rest).toContain('second');
   });
 
+  it('relays a whole answer with its Content-Length, not in chunks', async () => {
+    const { headers, body } = await postRaw(`${api.url}/v1beta/models/${FLASH}:generateContent`, clientKey);
+    expect(body).toBe(ANSWER);
+    expect(headers['content-length']).toBe(String(Buffer.byteLength(ANSWER)));
+    expect(headers['transfer-encoding']).toBeUndefined();
+  });
+
   it('cancels the upstream call when the client goes away mid-stream', async () => {
     upstream.closedEarly = false;
     const controller = new AbortController();
@@ -123,3 +143,23 @@ describe('pass-through of streams, and the allowlist on the native routes', () =
     expect(wrongMethod.status).toBe(404);
   });
 });
+
+/** A POST over node:http, which shows the framing headers (Transfer-Encoding) as they came. */
+function postRaw(url: string, key: string): Promise<{ headers: IncomingHttpHeaders; body: string }> {
+  const payload = JSON.stringify({ contents: [{ parts: [{ text: 'whole' }] }] });
+  return new Promise((resolve, reject) => {
+    const outgoing = request(
+      url,
+      { method: 'POST', headers: { 'x-goog-api-key': key, 'content-type': 'application/json' } },
+      (incoming) => {
+        let body = '';
+        incoming.setEncoding('utf8');
+        incoming.on('data', (chunk: string) => (body += chunk));
+        incoming.on('end', () => resolve({ headers: incoming.headers, body }));
+        incoming.on('error', reject);
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end(payload);
+  });
+}
