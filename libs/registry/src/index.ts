@@ -4,6 +4,7 @@ export * from './net/cidr';
 export * from './shared/validation';
 export * from './shared/input-schemas';
 export * from './shared/registry-events';
+export * from './shared/keep-warm';
 export * from './audit/audit.service';
 export * from './audit/audit-input';
 export * from './projects/projects.service';

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { CidrList, type AuthenticatedClient } from '@keyfleet/registry';
 
@@ -6,6 +5,8 @@ import { CidrList, type AuthenticatedClient } from '@keyfleet/registry';
 export const CLIENT_KEY_CACHE_MS = 2_000;
 /** From this age a verified key is re-read in the background, so callers never wait at the expiry. */
 export const CLIENT_KEY_REFRESH_AHEAD_MS = 1_500;
+/** A key used within this long is kept verified in the background, however rarely it is used. */
+export const CLIENT_KEY_KEEP_WARM_MS = 5 * 60_000;
 // Bounds memory whatever the number of clients; the oldest entry goes first.
 const MAX_ENTRIES = 10_000;
 
@@ -16,28 +17,41 @@ export interface VerifiedClientKey {
   until: number;
 }
 
+interface Entry {
+  verified: VerifiedClientKey;
+  usedAt: number;
+}
+
 /**
  * Verified client keys for CLIENT_KEY_CACHE_MS, so interactive calls do not pay a Postgres round trip
  * each. Never beyond the key's own expiry; only successes are kept; entries are keyed by the key's
- * digest. Admin changes on this process clear it at once (and void reads begun before); another api
- * process sees a revocation within CLIENT_KEY_CACHE_MS.
+ * stored hash (hashClientKey), never by the key. Admin changes on this process clear it at once (and
+ * void reads begun before); another api process sees a revocation within CLIENT_KEY_CACHE_MS.
  */
 @Injectable()
 export class ClientKeyCache {
-  private readonly entries = new Map<string, VerifiedClientKey>();
+  private readonly entries = new Map<string, Entry>();
   private clears = 0;
 
-  get(rawKey: string, now = Date.now()): VerifiedClientKey | undefined {
-    const id = clientKeyDigest(rawKey);
-    const entry = this.entries.get(id);
-    if (entry && entry.until > now) return entry;
-    if (entry) this.entries.delete(id);
+  /** The verified key of this hash, if still believed; counts as a use. */
+  get(hash: string, now = Date.now()): VerifiedClientKey | undefined {
+    const entry = this.entries.get(hash);
+    if (entry && entry.verified.until > now) {
+      entry.usedAt = now;
+      return entry.verified;
+    }
+    if (entry) this.entries.delete(hash);
     return undefined;
   }
 
-  /** Whether an entry is old enough to be re-read in the background. */
-  dueForRefresh(entry: VerifiedClientKey, now = Date.now()): boolean {
-    return now - entry.verifiedAt >= CLIENT_KEY_REFRESH_AHEAD_MS;
+  /** Hashes to re-read in the background: old enough to refresh, and used within CLIENT_KEY_KEEP_WARM_MS. */
+  dueForRefresh(now = Date.now()): string[] {
+    const due: string[] = [];
+    for (const [hash, { verified, usedAt }] of this.entries) {
+      const used = now - usedAt <= CLIENT_KEY_KEEP_WARM_MS;
+      if (used && now - verified.verifiedAt >= CLIENT_KEY_REFRESH_AHEAD_MS) due.push(hash);
+    }
+    return due;
   }
 
   /** Marks the start of a Postgres read: `set` with this mark keeps nothing if the cache was cleared since. */
@@ -45,27 +59,27 @@ export class ClientKeyCache {
     return this.clears;
   }
 
-  set(rawKey: string, client: AuthenticatedClient, now = Date.now(), mark = this.clears): VerifiedClientKey {
+  set(hash: string, client: AuthenticatedClient, now = Date.now(), mark = this.clears): VerifiedClientKey {
     const expiresAt = client.keyExpiresAt ? new Date(client.keyExpiresAt).getTime() : Infinity;
-    const entry = {
+    const verified = {
       client,
       allowlist: CidrList.parse(client.allowedIps),
       verifiedAt: now,
       until: Math.min(now + CLIENT_KEY_CACHE_MS, expiresAt),
     };
-    if (mark !== this.clears) return entry; // read before an admin change: answer this caller, keep nothing
-    if (this.entries.size >= MAX_ENTRIES) {
+    if (mark !== this.clears) return verified; // read before an admin change: answer this caller, keep nothing
+    const usedAt = this.entries.get(hash)?.usedAt ?? now;
+    if (this.entries.size >= MAX_ENTRIES && !this.entries.has(hash)) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
-    const id = clientKeyDigest(rawKey);
-    this.entries.delete(id); // re-inserted last: eviction stays oldest-first
-    this.entries.set(id, entry);
-    return entry;
+    this.entries.delete(hash); // re-inserted last: eviction stays oldest-first
+    this.entries.set(hash, { verified, usedAt });
+    return verified;
   }
 
-  forget(rawKey: string): void {
-    this.entries.delete(clientKeyDigest(rawKey));
+  forget(hash: string): void {
+    this.entries.delete(hash);
   }
 
   clear(): void {
@@ -73,6 +87,3 @@ export class ClientKeyCache {
     this.entries.clear();
   }
 }
-
-export const clientKeyDigest = (rawKey: string) =>
-  createHash('sha256').update(rawKey, 'utf8').digest('base64');

@@ -1,54 +1,76 @@
 import type { AuthenticatedClient, ClientsService } from '@keyfleet/registry';
-import { CLIENT_KEY_REFRESH_AHEAD_MS, ClientKeyCache } from './client-key-cache';
+import { hashClientKey } from '@keyfleet/secrets';
+import { CLIENT_KEY_CACHE_MS, CLIENT_KEY_REFRESH_AHEAD_MS, ClientKeyCache } from './client-key-cache';
 import { ClientKeyVerifier } from './client-key-verifier';
 
-const team: AuthenticatedClient = {
-  clientId: 'c1',
+const KEY_A = 'kf_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
+const KEY_B = 'kf_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
+const team = (clientId: string): AuthenticatedClient => ({
+  clientId,
   name: 'team',
   allowedIps: ['10.0.0.0/8'],
   keyExpiresAt: null,
-};
+});
 
-/** A ClientsService whose answers the test releases one by one, counting the reads. */
+interface PendingRead {
+  hashes: string[];
+  answer(found: Record<string, AuthenticatedClient>): void;
+}
+
+/** A ClientsService whose answers the test gives one by one, keeping what each read asked for. */
 function pendingReads() {
-  const reads: Array<(client: AuthenticatedClient | null) => void> = [];
+  const reads: PendingRead[] = [];
   const clients = {
-    authenticate: () => new Promise<AuthenticatedClient | null>((resolve) => reads.push(resolve)),
+    authenticateHashes: (hashes: string[]) =>
+      new Promise<Map<string, AuthenticatedClient>>((resolve) =>
+        reads.push({ hashes, answer: (found) => resolve(new Map(Object.entries(found))) }),
+      ),
   } as unknown as ClientsService;
   return { clients, reads };
 }
 
+const settle = async () => {
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+};
+
 describe('ClientKeyVerifier', () => {
   afterEach(() => jest.useRealTimers());
 
-  it('reads a key once however many calls ask for it at the same time', async () => {
+  it('reads a key once however many calls ask for it at the same time; refuses a non-key unread', async () => {
     const { clients, reads } = pendingReads();
     const verifier = new ClientKeyVerifier(clients, new ClientKeyCache());
-    const answers = Promise.all(Array.from({ length: 10 }, () => verifier.verify('kf_a')));
+    const answers = Promise.all(Array.from({ length: 10 }, () => verifier.verify(KEY_A)));
     expect(reads).toHaveLength(1);
-    reads[0](team);
+    reads[0].answer({ [hashClientKey(KEY_A)]: team('c1') });
     expect((await answers).every((entry) => entry?.client.clientId === 'c1')).toBe(true);
+    expect(await verifier.verify('AIzaSyNotAClientKey')).toBeNull();
+    expect(reads).toHaveLength(1);
+    verifier.onModuleDestroy();
   });
 
-  it('answers from the cache while re-reading a key in the background, and drops it once revoked', async () => {
+  it('keeps keys in use verified in the background, in one read, and drops one revoked meanwhile', async () => {
     jest.useFakeTimers({ now: 1_000_000 });
     const { clients, reads } = pendingReads();
-    const cache = new ClientKeyCache();
-    const verifier = new ClientKeyVerifier(clients, cache);
-    const first = verifier.verify('kf_a');
-    reads[0](team);
-    expect((await first)?.client.clientId).toBe('c1');
+    const verifier = new ClientKeyVerifier(clients, new ClientKeyCache());
+    const first = Promise.all([verifier.verify(KEY_A), verifier.verify(KEY_B)]);
+    reads[0].answer({ [hashClientKey(KEY_A)]: team('a') });
+    reads[1].answer({ [hashClientKey(KEY_B)]: team('b') });
+    expect((await first).map((entry) => entry?.client.clientId)).toEqual(['a', 'b']);
 
-    jest.setSystemTime(1_000_000 + CLIENT_KEY_REFRESH_AHEAD_MS);
-    expect((await verifier.verify('kf_a'))?.client.clientId).toBe('c1'); // no wait on the read
-    expect(reads).toHaveLength(2);
-    reads[1](null); // revoked meanwhile
-    await Promise.resolve();
-    await Promise.resolve();
-    expect(cache.get('kf_a')).toBeUndefined();
-    const after = verifier.verify('kf_a');
+    jest.advanceTimersByTime(CLIENT_KEY_REFRESH_AHEAD_MS); // no call meanwhile: the timer re-reads
     expect(reads).toHaveLength(3);
-    reads[2](null);
-    expect(await after).toBeNull();
+    expect(reads[2].hashes.sort()).toEqual([hashClientKey(KEY_A), hashClientKey(KEY_B)].sort());
+    reads[2].answer({ [hashClientKey(KEY_A)]: team('a') }); // KEY_B was revoked
+    await settle();
+
+    // Past the first verification's expiry, KEY_A answers from memory; KEY_B has to be read again.
+    jest.setSystemTime(1_000_000 + CLIENT_KEY_CACHE_MS + 1);
+    expect((await verifier.verify(KEY_A))?.client.clientId).toBe('a');
+    expect(reads).toHaveLength(3);
+    const again = verifier.verify(KEY_B);
+    expect(reads).toHaveLength(4);
+    reads[3].answer({});
+    expect(await again).toBeNull();
+    verifier.onModuleDestroy();
   });
 });

@@ -1,17 +1,24 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { ClientsService } from '@keyfleet/registry';
-import { ClientKeyCache, clientKeyDigest, type VerifiedClientKey } from './client-key-cache';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { ClientsService, KeepWarm } from '@keyfleet/registry';
+import { hashClientKey, looksLikeClientKey } from '@keyfleet/secrets';
+import { CLIENT_KEY_KEEP_WARM_MS, ClientKeyCache, type VerifiedClientKey } from './client-key-cache';
+
+const WARM_CHECK_MS = 250;
+// Hashes per background query: one query whatever the number of clients, within Postgres' parameter limit.
+const REFRESH_BATCH = 1000;
 
 /**
- * Client keys verified against Postgres through ClientKeyCache. A cached key past
- * CLIENT_KEY_REFRESH_AHEAD_MS is re-read in the background while the cached answer serves, and one
- * read per key is in flight at a time: at hundreds of calls a second no call waits on Postgres at the
- * cache's expiry (that wait was the gateway's latency tail).
+ * Client keys verified against Postgres through ClientKeyCache. Keys used within CLIENT_KEY_KEEP_WARM_MS
+ * are re-read in the background, all in one query, before their cache entry expires: a call, even the
+ * first after a quiet spell, never waits on Postgres for a key in use. A key not in the cache is read
+ * while its caller waits, one read per key at a time.
  */
 @Injectable()
-export class ClientKeyVerifier {
+export class ClientKeyVerifier implements OnModuleDestroy {
   private readonly logger = new Logger(ClientKeyVerifier.name);
   private readonly reading = new Map<string, Promise<VerifiedClientKey | null>>();
+  private readonly warm = new KeepWarm(WARM_CHECK_MS, CLIENT_KEY_KEEP_WARM_MS, () => this.refreshUsed());
+  private refreshing = false;
 
   constructor(
     private readonly clients: ClientsService,
@@ -20,30 +27,53 @@ export class ClientKeyVerifier {
 
   /** The verified key, or null when it is unknown, expired or revoked. */
   async verify(rawKey: string): Promise<VerifiedClientKey | null> {
+    if (!looksLikeClientKey(rawKey)) return null;
     const now = Date.now();
-    const cached = this.cache.get(rawKey, now);
-    if (!cached) return this.read(rawKey);
-    if (this.cache.dueForRefresh(cached, now)) {
-      this.read(rawKey).catch((error: unknown) =>
-        this.logger.warn(`re-reading a client key failed: ${(error as Error).message}`),
-      );
-    }
-    return cached;
+    const hash = hashClientKey(rawKey);
+    this.warm.touch(now);
+    return this.cache.get(hash, now) ?? this.read(hash);
   }
 
-  private read(rawKey: string): Promise<VerifiedClientKey | null> {
-    const id = clientKeyDigest(rawKey);
-    const pending = this.reading.get(id);
+  onModuleDestroy(): void {
+    this.warm.stop();
+  }
+
+  private read(hash: string): Promise<VerifiedClientKey | null> {
+    const pending = this.reading.get(hash);
     if (pending) return pending;
     const mark = this.cache.mark();
-    const read = this.clients.authenticate(rawKey).then((client) => {
-      if (client) return this.cache.set(rawKey, client, Date.now(), mark);
-      this.cache.forget(rawKey); // revoked or expired since it was cached
+    const read = this.clients.authenticateHashes([hash]).then((found) => {
+      const client = found.get(hash);
+      if (client) return this.cache.set(hash, client, Date.now(), mark);
+      this.cache.forget(hash); // revoked or expired since it was cached
       return null;
     });
-    this.reading.set(id, read);
-    const settled = () => this.reading.delete(id);
+    this.reading.set(hash, read);
+    const settled = () => this.reading.delete(hash);
     read.then(settled, settled);
     return read;
+  }
+
+  /** From the keep-warm timer: the keys in use that are about to expire, re-read together. */
+  private refreshUsed(): void {
+    if (this.refreshing) return;
+    const due = this.cache.dueForRefresh(Date.now()).slice(0, REFRESH_BATCH);
+    if (due.length === 0) return;
+    this.refreshing = true;
+    const mark = this.cache.mark();
+    void this.clients
+      .authenticateHashes(due)
+      .then((found) => {
+        const now = Date.now();
+        for (const hash of due) {
+          const client = found.get(hash);
+          if (client) this.cache.set(hash, client, now, mark);
+          else this.cache.forget(hash); // revoked, expired or deleted since
+        }
+      })
+      .catch((error: unknown) =>
+        this.logger.warn(`re-reading client keys failed: ${(error as Error).message}`),
+      )
+      .finally(() => (this.refreshing = false));
   }
 }

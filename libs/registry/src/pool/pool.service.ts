@@ -7,6 +7,7 @@ import { UpstreamKeysService } from '../keys/upstream-keys.service';
 import { shortFingerprint } from '../keys/upstream-key-view';
 import { effectiveLimits, type ModelLimits } from '../limits/model-limits';
 import { CidrList } from '../net/cidr';
+import { KeepWarm } from '../shared/keep-warm';
 import { RegistryEvents } from '../shared/registry-events';
 
 /** A usable key of a pool project, with its secret decrypted (never log it). */
@@ -29,6 +30,9 @@ export interface PoolProject {
 /** How long another process' change may go unseen here (a disabled key stops being used within this). */
 export const POOL_CACHE_MS = 2_000;
 const POOL_REFRESH_AHEAD_MS = 1_500;
+/** A pool used within this long is re-read in the background before it expires. */
+export const POOL_KEEP_WARM_MS = 5 * 60_000;
+const WARM_CHECK_MS = 250;
 
 interface Snapshot {
   loadedAt: number;
@@ -43,6 +47,7 @@ export class PoolService implements OnModuleDestroy {
   private loading: Promise<Snapshot> | null = null;
   private generation = 0;
   private readonly unsubscribe: () => void;
+  private readonly warm = new KeepWarm(WARM_CHECK_MS, POOL_KEEP_WARM_MS, () => this.refreshAhead());
 
   constructor(
     @Inject(KEYFLEET_CONFIG) private readonly config: KeyfleetConfig,
@@ -76,9 +81,11 @@ export class PoolService implements OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.unsubscribe();
+    this.warm.stop();
   }
 
   private async current(): Promise<Snapshot> {
+    this.warm.touch();
     const snapshot = this.snapshot;
     const age = snapshot ? Date.now() - snapshot.loadedAt : Infinity;
     if (!snapshot || age >= POOL_CACHE_MS) return this.refresh();
@@ -86,6 +93,13 @@ export class PoolService implements OnModuleDestroy {
     // POOL_CACHE_MS mark (a latency spike on interactive calls), and a change is still seen within it.
     if (age >= POOL_REFRESH_AHEAD_MS) this.refresh().catch(() => undefined);
     return snapshot;
+  }
+
+  /** From the keep-warm timer: re-reads a snapshot about to expire (or dropped by a change). */
+  private refreshAhead(): void {
+    const snapshot = this.snapshot;
+    if (snapshot && Date.now() - snapshot.loadedAt < POOL_REFRESH_AHEAD_MS) return;
+    this.refresh().catch(() => undefined); // a failure shows to the next caller that has to wait for it
   }
 
   private refresh(): Promise<Snapshot> {

@@ -77,6 +77,21 @@ describe('ClientsService (Postgres)', () => {
     expect(keys[2].expiresAt).toBeNull();
   });
 
+  it('authenticates many keys by their hashes in one call, leaving out the invalid ones', async () => {
+    const live = await clients.create({ name: 'team-h1', allowedIps: ['10.0.0.0/8'] }, 'admin');
+    const gone = await clients.create({ name: 'team-h2', allowedIps: ['10.0.0.0/8'] }, 'admin');
+    await h.sql.query('UPDATE client_keys SET revoked_at = now() WHERE client_id = $1', [gone.client.id]);
+    const unknown = hashClientKey('kf_neverIssuedToAnyoneAtAll0000');
+    const found = await clients.authenticateHashes([
+      hashClientKey(live.key),
+      hashClientKey(gone.key),
+      unknown,
+    ]);
+    expect([...found.keys()]).toEqual([hashClientKey(live.key)]);
+    expect(found.get(hashClientKey(live.key))).toEqual(await clients.authenticate(live.key));
+    expect(await clients.authenticateHashes([])).toEqual(new Map());
+  });
+
   it('soft-deletes a client, revoking its keys', async () => {
     const { client, key } = await clients.create({ name: 'team-d', allowedIps: ['::/0'] }, 'admin');
     const deleted = await clients.delete(client.id, 'admin');

@@ -1,4 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { getRepositoryToken } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { ProjectEntity } from '@keyfleet/persistence';
 import { POOL_CACHE_MS, PoolService, ProjectsService, TIER_PRESETS, UpstreamKeysService } from '..';
 import { bootRegistry, type RegistryHarness } from './registry-harness';
 
@@ -92,5 +95,21 @@ describe('PoolService (Postgres)', () => {
     expect((await pool.poolFor('gemini-2.5-flash-lite'))[0].limits.rpm).toBe(9);
     await projects.update(ids.c, { tier: null }, 'admin');
     expect(await pool.servedModels()).toEqual(['gemini-2.5-flash-lite']);
+  });
+
+  it('keeps a pool in use fresh in the background: after a quiet spell a call waits on no query', async () => {
+    const peer = await h.openPeer();
+    const peerPool = peer.get(PoolService);
+    const reads = jest.spyOn(peer.get<Repository<ProjectEntity>>(getRepositoryToken(ProjectEntity)), 'find');
+    await peerPool.poolFor('gemini-2.5-flash');
+    const limits = { 'warm-model': { rpm: 5, tpm: 500, rpd: null, tpd: null } };
+    ids.d = (await projects.create({ name: 'd', limits }, 'admin')).id;
+    await keys.add(ids.d, 'AIzaSyPoolKeyD1secretEEEE', 'admin');
+    await sleep(POOL_CACHE_MS + 300); // longer than the cache lives: only a background read keeps it
+    expect(reads).toHaveBeenCalled();
+    const readsBefore = reads.mock.calls.length;
+    const served = await peerPool.poolFor('warm-model');
+    expect(reads.mock.calls.length).toBe(readsBefore); // answered from memory
+    expect(served.map((p) => p.name)).toEqual(['d']); // and it holds the other process' change
   });
 });

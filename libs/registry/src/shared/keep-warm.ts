@@ -1,0 +1,31 @@
+/**
+ * Calls `refresh` every `everyMs` for as long as `touch()` was called within the last `forMs`. A cache
+ * used now and then is then kept fresh in the background, and the first call after a quiet spell does
+ * not wait on Postgres (that wait was the gateway's slowest calls).
+ */
+export class KeepWarm {
+  private timer: NodeJS.Timeout | undefined;
+  private touchedAt = 0;
+
+  constructor(
+    private readonly everyMs: number,
+    private readonly forMs: number,
+    private readonly refresh: () => void,
+  ) {}
+
+  /** The cache was used now: keep it warm for `forMs` from here. */
+  touch(now = Date.now()): void {
+    this.touchedAt = now;
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      if (Date.now() - this.touchedAt > this.forMs) this.stop();
+      else this.refresh();
+    }, this.everyMs);
+    this.timer.unref(); // never what keeps a process alive
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}
