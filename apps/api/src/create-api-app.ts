@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { json, text } from 'express';
@@ -18,7 +19,17 @@ export async function createApiApp(config: KeyfleetConfig): Promise<NestExpressA
   // NDJSON batches arrive as text and are parsed line by line, so errors can name the line.
   app.use(text({ type: 'application/x-ndjson', limit: config.limits.maxBodyBytes }));
   app.useGlobalFilters(new GeminiShapeExceptionFilter());
+  keepConnectionsAlive(app.getHttpServer(), config.httpKeepAliveMs);
   app.enableShutdownHooks();
   startDefaultMetrics('api');
   return app;
+}
+
+/**
+ * Node closes an idle connection after 5 s by default: a client calling every few seconds would then
+ * open a new connection per call, and a load balancer with a longer idle timeout would reuse connections
+ * keyfleet already closed (502s).
+ */
+function keepConnectionsAlive(server: Server, keepAliveMs: number): void {
+  server.keepAliveTimeout = keepAliveMs;
 }

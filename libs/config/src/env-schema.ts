@@ -37,6 +37,9 @@ export const envSchema = z
     KF_PREVIOUS_MASTER_KEY: masterKey.optional(),
     PORT: port(8080),
     KF_HEALTH_PORT: port(0),
+    // How long the api keeps an idle client connection open: longer than a load balancer's idle timeout
+    // (60 s on most), so the balancer, not keyfleet, closes it, and a client pausing between calls keeps its connection.
+    KF_HTTP_KEEP_ALIVE_MS: z.coerce.number().int().min(1000).max(600_000).default(65_000),
     KF_TRUSTED_PROXIES: commaList,
     KF_EGRESS_IPS: commaList,
     KF_ROTATION_MIN_DAYS: z.coerce.number().positive().default(7),

@@ -19,6 +19,7 @@ describe('loadConfig', () => {
       retrySeconds: 30,
     });
     expect(config.masterKey).toHaveLength(32);
+    expect(config.httpKeepAliveMs).toBe(65_000);
   });
 
   it('parses lists and numbers', () => {
@@ -37,6 +38,7 @@ describe('loadConfig', () => {
     expect(caught).toBeInstanceOf(ConfigError);
     const message = (caught as ConfigError).message;
     expect(message).toContain('KF_ADMIN_TOKEN');
+    expect(() => loadConfig({ ...valid, KF_HTTP_KEEP_ALIVE_MS: '10' })).toThrow(/KF_HTTP_KEEP_ALIVE_MS/);
     expect(message).toContain('KF_MASTER_KEY: must be 32 bytes');
     expect(message).toContain('PORT');
     expect(message).toContain('REDIS_URL');

@@ -32,6 +32,8 @@ export interface KeyfleetConfig {
   /** Interactive (Gemini-native / OpenAI-compatible) calls: their kept share, and their bounded wait. */
   interactive: { share: number; reserveMs: number; maxWaitMs: number };
   limits: { maxBatchItems: number; maxBodyBytes: number };
+  /** The api's HTTP keep-alive timeout for idle client connections. */
+  httpKeepAliveMs: number;
   runMigrations: boolean;
 }
 
@@ -88,6 +90,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): KeyfleetCon
       maxBatchItems: env.KF_MAX_BATCH_ITEMS,
       maxBodyBytes: Math.round(env.KF_MAX_BODY_MB * 1024 * 1024),
     },
+    httpKeepAliveMs: env.KF_HTTP_KEEP_ALIVE_MS,
     runMigrations: env.KF_RUN_MIGRATIONS,
   };
 }
