@@ -7,13 +7,15 @@ import type { KeyfleetConfig } from '@keyfleet/config';
 import { GeminiShapeExceptionFilter } from '@keyfleet/errors';
 import { startDefaultMetrics } from '@keyfleet/observability';
 import { AppModule } from './app.module';
+import { KeyfleetExpressAdapter } from './http/express-adapter';
 
 /** Builds the api app (not yet listening): used by main.ts and by the end-to-end tests. */
 export async function createApiApp(config: KeyfleetConfig): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    bodyParser: false,
-    bufferLogs: true,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(config),
+    new KeyfleetExpressAdapter(),
+    { bodyParser: false, bufferLogs: true },
+  );
   app.useLogger(app.get(Logger));
   app.use(json({ limit: config.limits.maxBodyBytes }));
   // NDJSON batches arrive as text and are parsed line by line, so errors can name the line.
