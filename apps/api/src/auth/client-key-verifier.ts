@@ -1,9 +1,8 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { ClientsService, KeepWarm } from '@keyfleet/registry';
+import { ClientsService, KEEP_WARM_CHECK_MS, KeepWarm } from '@keyfleet/registry';
 import { hashClientKey, looksLikeClientKey } from '@keyfleet/secrets';
 import { CLIENT_KEY_KEEP_WARM_MS, ClientKeyCache, type VerifiedClientKey } from './client-key-cache';
 
-const WARM_CHECK_MS = 250;
 // Hashes per background query: one query whatever the number of clients, within Postgres' parameter limit.
 const REFRESH_BATCH = 1000;
 
@@ -17,7 +16,7 @@ const REFRESH_BATCH = 1000;
 export class ClientKeyVerifier implements OnModuleDestroy {
   private readonly logger = new Logger(ClientKeyVerifier.name);
   private readonly reading = new Map<string, Promise<VerifiedClientKey | null>>();
-  private readonly warm = new KeepWarm(WARM_CHECK_MS, CLIENT_KEY_KEEP_WARM_MS, () => this.refreshUsed());
+  private readonly warm = new KeepWarm(KEEP_WARM_CHECK_MS, CLIENT_KEY_KEEP_WARM_MS, () => this.refreshUsed());
   private refreshing = false;
 
   constructor(

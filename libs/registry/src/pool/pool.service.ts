@@ -7,7 +7,7 @@ import { UpstreamKeysService } from '../keys/upstream-keys.service';
 import { shortFingerprint } from '../keys/upstream-key-view';
 import { effectiveLimits, type ModelLimits } from '../limits/model-limits';
 import { CidrList } from '../net/cidr';
-import { KeepWarm } from '../shared/keep-warm';
+import { KEEP_WARM_CHECK_MS, KeepWarm } from '../shared/keep-warm';
 import { RegistryEvents } from '../shared/registry-events';
 
 /** A usable key of a pool project, with its secret decrypted (never log it). */
@@ -32,7 +32,6 @@ export const POOL_CACHE_MS = 2_000;
 const POOL_REFRESH_AHEAD_MS = 1_500;
 /** A pool used within this long is re-read in the background before it expires. */
 export const POOL_KEEP_WARM_MS = 5 * 60_000;
-const WARM_CHECK_MS = 250;
 
 interface Snapshot {
   loadedAt: number;
@@ -47,7 +46,7 @@ export class PoolService implements OnModuleDestroy {
   private loading: Promise<Snapshot> | null = null;
   private generation = 0;
   private readonly unsubscribe: () => void;
-  private readonly warm = new KeepWarm(WARM_CHECK_MS, POOL_KEEP_WARM_MS, () => this.refreshAhead());
+  private readonly warm = new KeepWarm(KEEP_WARM_CHECK_MS, POOL_KEEP_WARM_MS, () => this.refreshAhead());
 
   constructor(
     @Inject(KEYFLEET_CONFIG) private readonly config: KeyfleetConfig,
@@ -88,10 +87,9 @@ export class PoolService implements OnModuleDestroy {
     this.warm.touch();
     const snapshot = this.snapshot;
     const age = snapshot ? Date.now() - snapshot.loadedAt : Infinity;
+    // A snapshot in use is re-read ahead of expiry by the keep-warm timer (refreshAhead): callers wait on
+    // Postgres only for the first read, or after 5 minutes unused.
     if (!snapshot || age >= POOL_CACHE_MS) return this.refresh();
-    // Refresh ahead of expiry, in the background: callers then never all wait on Postgres at the
-    // POOL_CACHE_MS mark (a latency spike on interactive calls), and a change is still seen within it.
-    if (age >= POOL_REFRESH_AHEAD_MS) this.refresh().catch(() => undefined);
     return snapshot;
   }
 

@@ -1,3 +1,6 @@
+/** How often the caches check whether they are about to expire: well within their refresh-ahead margin. */
+export const KEEP_WARM_CHECK_MS = 250;
+
 /**
  * Calls `refresh` every `everyMs` for as long as `touch()` was called within the last `forMs`. A cache
  * used now and then is then kept fresh in the background, and the first call after a quiet spell does
