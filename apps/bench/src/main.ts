@@ -1,10 +1,11 @@
-// `npm run bench [-- a b c d e]`: keyfleet against the Gemini simulator (rolling-window mode). Prints a
+// `npm run bench [-- a b c d e f]`: keyfleet against the Gemini simulator (rolling-window mode). Prints a
 // table per scenario and merges the figures into bench-results/latest.json. Scenarios: (a) pool
 // dispatch, (b) a TPM-bound pool, (c) (a) with 4 worker processes, (d) the quota engine alone,
 // (e) a 50,000-item NDJSON ingest, (f) the latency keyfleet's api adds over calling the simulator directly.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { findRepoRoot } from '@keyfleet/testing';
+import { describeMachine, readMachine } from './machine';
 import { BENCH_MODEL, DATABASE_URL, PORT, REDIS_URL, dropDatabase, startBenchStack } from './bench-stack';
 import { runAddedLatency } from './scenarios/added-latency';
 import { runEngineThroughput } from './scenarios/engine-throughput';
@@ -106,6 +107,9 @@ function writeResults(results: Record<string, unknown>): void {
 async function main(): Promise<void> {
   const scenarios = selectedScenarios(process.argv.slice(2));
   const results: Record<string, unknown> = {};
+  // Read before any scenario runs: its load average says what else was running on the machine.
+  const machine = readMachine();
+  console.log(`machine: ${describeMachine(machine)}\n`);
   for (const id of scenarios) {
     const runner =
       id === 'd'
@@ -115,7 +119,7 @@ async function main(): Promise<void> {
           : id === 'f'
             ? runLatencyScenario
             : () => runPool(id);
-    results[id] = { at: new Date().toISOString(), ...(await runner()) };
+    results[id] = { at: new Date().toISOString(), machine, ...(await runner()) };
   }
   writeResults(results);
 }
