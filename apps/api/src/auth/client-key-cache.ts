@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { CidrList, type AuthenticatedClient } from '@keyfleet/registry';
+import { CidrList, KEEP_WARM_FOR_MS, type AuthenticatedClient } from '@keyfleet/registry';
 
 /** How long a verified client key is believed without asking Postgres (as long as the pool's cache). */
 export const CLIENT_KEY_CACHE_MS = 2_000;
 /** From this age a verified key is re-read in the background, so callers never wait at the expiry. */
 export const CLIENT_KEY_REFRESH_AHEAD_MS = 1_500;
 /** A key used within this long is kept verified in the background, however rarely it is used. */
-export const CLIENT_KEY_KEEP_WARM_MS = 5 * 60_000;
+export const CLIENT_KEY_KEEP_WARM_MS = KEEP_WARM_FOR_MS; // the pool's policy too
 // Bounds memory whatever the number of clients; the oldest entry goes first.
 const MAX_ENTRIES = 10_000;
 

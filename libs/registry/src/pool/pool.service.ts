@@ -7,7 +7,7 @@ import { UpstreamKeysService } from '../keys/upstream-keys.service';
 import { shortFingerprint } from '../keys/upstream-key-view';
 import { effectiveLimits, type ModelLimits } from '../limits/model-limits';
 import { CidrList } from '../net/cidr';
-import { KEEP_WARM_CHECK_MS, KeepWarm } from '../shared/keep-warm';
+import { KEEP_WARM_CHECK_MS, KEEP_WARM_FOR_MS, KeepWarm } from '../shared/keep-warm';
 import { RegistryEvents } from '../shared/registry-events';
 
 /** A usable key of a pool project, with its secret decrypted (never log it). */
@@ -30,8 +30,6 @@ export interface PoolProject {
 /** How long another process' change may go unseen here (a disabled key stops being used within this). */
 export const POOL_CACHE_MS = 2_000;
 const POOL_REFRESH_AHEAD_MS = 1_500;
-/** A pool used within this long is re-read in the background before it expires. */
-export const POOL_KEEP_WARM_MS = 5 * 60_000;
 
 interface Snapshot {
   loadedAt: number;
@@ -46,7 +44,7 @@ export class PoolService implements OnModuleDestroy {
   private loading: Promise<Snapshot> | null = null;
   private generation = 0;
   private readonly unsubscribe: () => void;
-  private readonly warm = new KeepWarm(KEEP_WARM_CHECK_MS, POOL_KEEP_WARM_MS, () => this.refreshAhead());
+  private readonly warm = new KeepWarm(KEEP_WARM_CHECK_MS, KEEP_WARM_FOR_MS, () => this.refreshAhead());
 
   constructor(
     @Inject(KEYFLEET_CONFIG) private readonly config: KeyfleetConfig,

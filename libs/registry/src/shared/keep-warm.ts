@@ -1,5 +1,7 @@
 /** How often the caches check whether they are about to expire: well within their refresh-ahead margin. */
 export const KEEP_WARM_CHECK_MS = 250;
+/** A cache used within this long is kept fresh; past it, the next call reads Postgres again. */
+export const KEEP_WARM_FOR_MS = 5 * 60_000;
 
 /**
  * Calls `refresh` every `everyMs` for as long as `touch()` was called within the last `forMs`. A cache
