@@ -1,15 +1,15 @@
 /** The SQL of BatchesService, kept apart so the service reads as steps. */
 
 export const INSERT_BATCH_SQL = `
-INSERT INTO batches (client_id, model, display_name, idempotency_key, total_count, pending_count)
-VALUES ($1, $2, $3, $4, $5, $5)
+INSERT INTO batches (client_id, model, display_name, idempotency_key, total_count, pending_count, priority)
+VALUES ($1, $2, $3, $4, $5, $5, $6)
 RETURNING *`;
 
 /** One chunk of items as one JSON parameter: far fewer bytes and parameters than a VALUES list. */
 export const INSERT_ITEMS_SQL = `
-INSERT INTO batch_items (id, batch_id, line_no, key, request)
-SELECT x.id, $1, x.line_no, x.key, x.request
-FROM jsonb_to_recordset($2::jsonb) AS x(id uuid, line_no integer, key varchar, request jsonb)`;
+INSERT INTO batch_items (id, batch_id, line_no, key, request, est_tokens)
+SELECT x.id, $1, x.line_no, x.key, x.request, x.est_tokens
+FROM jsonb_to_recordset($2::jsonb) AS x(id uuid, line_no integer, key varchar, request jsonb, est_tokens integer)`;
 
 export const BATCH_BY_IDEMPOTENCY_KEY_SQL = `SELECT * FROM batches WHERE client_id = $1 AND idempotency_key = $2`;
 

@@ -5,6 +5,8 @@ export interface BatchView {
   id: string;
   model: string;
   displayName: string | null;
+  /** Orders the client's own batches: higher goes first. */
+  priority: number;
   status: BatchStatus;
   counts: {
     total: number;
@@ -29,6 +31,7 @@ export interface BatchRow {
   display_name: string | null;
   status: BatchStatus;
   idempotency_key: string | null;
+  priority: number;
   total_count: number;
   pending_count: number;
   running_count: number;
@@ -45,6 +48,7 @@ export function toBatchView(row: BatchRow, now: Date = new Date()): BatchView {
     id: row.id,
     model: row.model,
     displayName: row.display_name,
+    priority: row.priority,
     status: row.status,
     counts: {
       total: row.total_count,

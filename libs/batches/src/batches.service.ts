@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { KeyfleetError } from '@keyfleet/errors';
 import { DispatchQueues, type BatchItemJob } from '@keyfleet/queue';
+import { estimateTokens } from '@keyfleet/quota';
 import {
   BATCH_BY_IDEMPOTENCY_KEY_SQL,
   BATCH_OF_CLIENT_SQL,
@@ -152,6 +153,7 @@ export class BatchesService {
       parsed.displayName,
       idempotencyKey ?? null,
       parsed.items.length,
+      parsed.priority,
     ]);
     for (let start = 0; start < parsed.items.length; start += INSERT_CHUNK_SIZE) {
       const chunk = parsed.items.slice(start, start + INSERT_CHUNK_SIZE).map((item, offset) => ({
@@ -159,6 +161,7 @@ export class BatchesService {
         line_no: item.lineNo,
         key: item.key,
         request: item.request,
+        est_tokens: estimateTokens(item.request),
       }));
       await manager.query(INSERT_ITEMS_SQL, [row.id, JSON.stringify(chunk)]);
     }

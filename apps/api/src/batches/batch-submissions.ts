@@ -7,6 +7,7 @@ import { PoolService } from '@keyfleet/registry';
 export interface SubmissionQuery {
   model?: unknown;
   displayName?: unknown;
+  priority?: unknown;
 }
 
 /**

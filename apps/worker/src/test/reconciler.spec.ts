@@ -58,6 +58,7 @@ describe('Reconciler (real Postgres and Redis)', () => {
   const batchOf = (count: number) => ({
     model: MODEL,
     displayName: null,
+    priority: 0,
     items: Array.from({ length: count }, (_, i) => ({
       key: `r${i}`,
       request: { contents: [{ parts: [{ text: `${i}` }] }] },

@@ -55,6 +55,7 @@ export function parsedBatch(count: number, displayName: string | null = null): P
   return {
     model: TEST_MODEL,
     displayName,
+    priority: 0,
     items: Array.from({ length: count }, (_, index) => ({
       key: `row-${index + 1}`,
       request: { contents: [{ role: 'user', parts: [{ text: `prompt ${index + 1}` }] }] },

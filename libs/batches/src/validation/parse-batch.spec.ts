@@ -30,6 +30,7 @@ describe('parseJsonBatch', () => {
     expect(parsed).toEqual({
       model: 'gemini-2.5-flash',
       displayName: 'nightly',
+      priority: 0,
       items: [
         { key: 'a', request: request('x'), lineNo: 1 },
         { key: 'b', request: request('y'), lineNo: 2 },
@@ -46,6 +47,21 @@ describe('parseJsonBatch', () => {
     ],
     [{ model: 'gemini-2.5-flash', displayName: 7, requests: [] }, 400, 'displayName: must be a string'],
     [{ model: 'gemini-2.5-flash' }, 400, 'requests: must be an array'],
+    [
+      { model: 'gemini-2.5-flash', priority: 1.5, requests: [{ key: 'a', request: request('x') }] },
+      400,
+      'priority: must be a whole number from -100 to 100',
+    ],
+    [
+      { model: 'gemini-2.5-flash', priority: '3', requests: [{ key: 'a', request: request('x') }] },
+      400,
+      'priority: must be a whole number',
+    ],
+    [
+      { model: 'gemini-2.5-flash', priority: 101, requests: [{ key: 'a', request: request('x') }] },
+      400,
+      'priority: must be a whole number from -100 to 100',
+    ],
     [{ model: 'gemini-2.5-flash', requests: [] }, 400, 'requests: a batch needs at least one request'],
     [
       {
@@ -121,6 +137,17 @@ describe('parseNdjsonBatch', () => {
       ['a', 1],
       ['b', 3],
     ]);
+  });
+
+  it('takes the priority from the query, 0 when absent, and names a bad one', () => {
+    const parse = (priority?: string) =>
+      parseNdjsonBatch(line('a'), { model: 'gemini-2.5-flash', priority }, limits).priority;
+    expect(parse('7')).toBe(7);
+    expect(parse('-3')).toBe(-3);
+    expect(parse()).toBe(0);
+    expect(rejection(() => parse('high')).message).toBe(
+      'priority: must be a whole number from -100 to 100 (higher goes first)',
+    );
   });
 
   it('takes the display name from the query', () => {

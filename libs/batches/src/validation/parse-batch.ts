@@ -1,6 +1,6 @@
 import { ErrorCode, KeyfleetError } from '@keyfleet/errors';
 import type { BatchItemInput, BatchLimits, ParsedBatch } from './parsed-batch';
-import { problemOfEntry, validateDisplayName, validateModel } from './validate-fields';
+import { problemOfEntry, validateDisplayName, validateModel, validatePriority } from './validate-fields';
 
 function tooMany(count: number, limits: BatchLimits): KeyfleetError {
   return new KeyfleetError(
@@ -11,16 +11,17 @@ function tooMany(count: number, limits: BatchLimits): KeyfleetError {
 
 const emptyBatch = () => KeyfleetError.invalid('requests: a batch needs at least one request');
 
-/** `{ model, displayName?, requests: [{ key, request }] }`; a bad entry is named `requests[16].key: …`. */
+/** `{ model, displayName?, priority?, requests: [{ key, request }] }`; a bad entry is named `requests[16].key: …`. */
 export function parseJsonBatch(body: unknown, limits: BatchLimits): ParsedBatch {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw KeyfleetError.invalid(
       'body: must be a JSON object {"model", "requests"} or NDJSON (application/x-ndjson)',
     );
   }
-  const { model, displayName, requests } = body as Record<string, unknown>;
+  const { model, displayName, priority, requests } = body as Record<string, unknown>;
   const validModel = validateModel(model);
   const validName = validateDisplayName(displayName);
+  const validPriority = validatePriority(priority);
   if (!Array.isArray(requests))
     throw KeyfleetError.invalid('requests: must be an array of {"key", "request"}');
   if (requests.length === 0) throw emptyBatch();
@@ -35,20 +36,21 @@ export function parseJsonBatch(body: unknown, limits: BatchLimits): ParsedBatch 
     const { key, request } = entry as { key: string; request: Record<string, unknown> };
     return { key, request, lineNo: index + 1 };
   });
-  return { model: validModel, displayName: validName, items };
+  return { model: validModel, displayName: validName, priority: validPriority, items };
 }
 
 /**
  * One `{key, request}` per line (blank lines are skipped, but counted, so numbers match the file);
- * the model and display name come from the query. A bad line is named `line 17: …`.
+ * the model, display name and priority come from the query. A bad line is named `line 17: …`.
  */
 export function parseNdjsonBatch(
   text: string,
-  query: { model?: unknown; displayName?: unknown },
+  query: { model?: unknown; displayName?: unknown; priority?: unknown },
   limits: BatchLimits,
 ): ParsedBatch {
   const model = validateModel(query.model);
   const displayName = validateDisplayName(query.displayName);
+  const priority = validatePriority(query.priority, true);
   const lines = text.split('\n');
   const count = lines.reduce((n, line) => (line.trim() ? n + 1 : n), 0);
   if (count === 0) throw emptyBatch();
@@ -72,5 +74,5 @@ export function parseNdjsonBatch(
     const { key, request } = entry as { key: string; request: Record<string, unknown> };
     items.push({ key, request, lineNo });
   });
-  return { model, displayName, items };
+  return { model, displayName, priority, items };
 }

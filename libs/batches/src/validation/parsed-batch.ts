@@ -11,6 +11,8 @@ export interface BatchItemInput {
 export interface ParsedBatch {
   model: string;
   displayName: string | null;
+  /** Orders the client's own batches (higher first); 0 when not given. */
+  priority: number;
   items: BatchItemInput[];
 }
 
@@ -20,3 +22,7 @@ export interface BatchLimits {
 
 export const MAX_KEY_LENGTH = 500;
 export const MAX_DISPLAY_NAME_LENGTH = 500;
+
+/** Batch priorities: whole numbers in this range, 0 by default. */
+export const MIN_BATCH_PRIORITY = -100;
+export const MAX_BATCH_PRIORITY = 100;

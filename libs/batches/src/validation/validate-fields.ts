@@ -1,6 +1,11 @@
 import { KeyfleetError } from '@keyfleet/errors';
 import { MODEL_NAME_PATTERN } from '@keyfleet/queue';
-import { MAX_DISPLAY_NAME_LENGTH, MAX_KEY_LENGTH } from './parsed-batch';
+import {
+  MAX_BATCH_PRIORITY,
+  MAX_DISPLAY_NAME_LENGTH,
+  MAX_KEY_LENGTH,
+  MIN_BATCH_PRIORITY,
+} from './parsed-batch';
 
 /** `models/gemini-2.5-flash` and `gemini-2.5-flash` name the same model. */
 export function validateModel(value: unknown): string {
@@ -21,6 +26,26 @@ export function validateDisplayName(value: unknown): string | null {
     throw KeyfleetError.invalid(`displayName: must be at most ${MAX_DISPLAY_NAME_LENGTH} characters`);
   }
   return value;
+}
+
+/**
+ * A whole number from -100 to 100, 0 when absent: a JSON number in the body, or its digits in the
+ * NDJSON upload's query (`fromQuery`).
+ */
+export function validatePriority(value: unknown, fromQuery = false): number {
+  if (value === undefined || value === null || (fromQuery && value === '')) return 0;
+  const priority = fromQuery && typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
+  if (
+    typeof priority !== 'number' ||
+    !Number.isInteger(priority) ||
+    priority < MIN_BATCH_PRIORITY ||
+    priority > MAX_BATCH_PRIORITY
+  ) {
+    throw KeyfleetError.invalid(
+      `priority: must be a whole number from ${MIN_BATCH_PRIORITY} to ${MAX_BATCH_PRIORITY} (higher goes first)`,
+    );
+  }
+  return priority;
 }
 
 /** Returns the problem with one `{key, request}` entry, or null; `seen` holds the keys so far. */

@@ -37,6 +37,10 @@ export class BatchItemEntity {
   @Column({ type: 'jsonb' })
   request!: Record<string, unknown>;
 
+  /** Input tokens estimated at submission (uncalibrated): what admission reserves before the body is read. */
+  @Column({ name: 'est_tokens', type: 'integer', default: 0 })
+  estTokens!: number;
+
   @Column({ type: 'varchar', length: 16, default: 'pending' })
   status!: BatchItemStatus;
 

@@ -27,6 +27,10 @@ export class BatchEntity {
   @Column({ type: 'varchar', length: 16, default: 'queued' })
   status!: BatchStatus;
 
+  /** Orders a client's own batches: higher goes first; equal ones share the client's room. */
+  @Column({ type: 'integer', default: 0 })
+  priority!: number;
+
   @Column({ name: 'idempotency_key', type: 'varchar', length: 200, nullable: true })
   idempotencyKey!: string | null;
 

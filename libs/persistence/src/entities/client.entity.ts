@@ -15,6 +15,10 @@ export class ClientEntity extends Timestamped {
   @Column({ name: 'allowed_ips', type: 'text', array: true })
   allowedIps!: string[];
 
+  /** Share of the pool against other backlogged clients, per model (weight 3 gets three times weight 1). */
+  @Column({ type: 'double precision', default: 1 })
+  weight!: number;
+
   @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })
   deletedAt!: Date | null;
 }

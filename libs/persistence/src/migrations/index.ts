@@ -1,5 +1,6 @@
 import { Initial1795436515411 } from './1795436515411-initial';
 import { KeyRotations1795447934835 } from './1795447934835-key-rotations';
+import { FairDispatch1796355133294 } from './1796355133294-fair-dispatch';
 
 // Listed explicitly (no globs), oldest first, so every entrypoint and test sees the same set.
-export const MIGRATIONS = [Initial1795436515411, KeyRotations1795447934835];
+export const MIGRATIONS = [Initial1795436515411, KeyRotations1795447934835, FairDispatch1796355133294];

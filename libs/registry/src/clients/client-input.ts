@@ -10,10 +10,19 @@ const allowedIps = z
   .max(1000, { error: 'expected at most 1000 CIDRs' })
   .transform(uniqueList);
 
-export const createClientInput = objectOf({ name: text(200), allowedIps });
-export type CreateClientInput = z.output<typeof createClientInput>;
+const WEIGHT = 'expected a number greater than 0 and at most 1000';
+/** The client's share of the pool against other backlogged clients (default 1). */
+const weight = z.number({ error: WEIGHT }).positive({ error: WEIGHT }).max(1000, { error: WEIGHT });
 
-export const updateClientInput = objectOf({ name: text(200).optional(), allowedIps: allowedIps.optional() });
+export const createClientInput = objectOf({ name: text(200), allowedIps, weight: weight.default(1) });
+// weight may be left out by callers in code (the admin route's schema fills in 1).
+export type CreateClientInput = Omit<z.output<typeof createClientInput>, 'weight'> & { weight?: number };
+
+export const updateClientInput = objectOf({
+  name: text(200).optional(),
+  allowedIps: allowedIps.optional(),
+  weight: weight.optional(),
+});
 export type UpdateClientInput = z.output<typeof updateClientInput>;
 
 const OVERLAP = `expected a whole number of seconds from 0 to ${MAX_OVERLAP_SECONDS}`;

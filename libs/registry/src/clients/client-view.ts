@@ -13,6 +13,8 @@ export interface ClientView {
   id: string;
   name: string;
   allowedIps: string[];
+  /** Share of the pool against other backlogged clients, per model. */
+  weight: number;
   /** The keys that work now (several during a rotation overlap). */
   keys: ClientKeyView[];
   createdAt: string;
@@ -48,6 +50,7 @@ export function toClientView(
     id: client.id,
     name: client.name,
     allowedIps: client.allowedIps,
+    weight: client.weight,
     keys: keys
       .filter((key) => isKeyValid(key, now))
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())

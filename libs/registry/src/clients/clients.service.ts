@@ -35,7 +35,7 @@ export class ClientsService {
     const { clientId, key } = await this.dataSource.transaction(async (manager) => {
       const client = await manager
         .getRepository(ClientEntity)
-        .save({ name: input.name, allowedIps, deletedAt: null });
+        .save({ name: input.name, allowedIps, weight: input.weight ?? 1, deletedAt: null });
       const issued = await issueKey(manager, client.id);
       await this.audit.record(
         {
@@ -43,7 +43,7 @@ export class ClientsService {
           action: 'client.created',
           targetType: 'client',
           targetId: client.id,
-          details: { name: client.name, allowedIps, keyLastFour: lastFour(issued) },
+          details: { name: client.name, allowedIps, weight: client.weight, keyLastFour: lastFour(issued) },
         },
         manager,
       );
@@ -78,6 +78,7 @@ export class ClientsService {
     const client = await this.findLive(id);
     if (input.name !== undefined) client.name = input.name;
     if (input.allowedIps !== undefined) client.allowedIps = normalizedAllowlist(input.allowedIps);
+    if (input.weight !== undefined) client.weight = input.weight;
     await this.dataSource.transaction(async (manager) => {
       await manager.getRepository(ClientEntity).save(client);
       await this.audit.record(
@@ -86,7 +87,7 @@ export class ClientsService {
           action: 'client.updated',
           targetType: 'client',
           targetId: id,
-          details: { name: client.name, allowedIps: client.allowedIps },
+          details: { name: client.name, allowedIps: client.allowedIps, weight: client.weight },
         },
         manager,
       );

@@ -33,6 +33,7 @@ describe('admin API: clients, and client authentication (HTTP)', () => {
         id: UUID,
         name: 'local-team',
         allowedIps: ['127.0.0.1/32', '::1/128', '10.0.0.0/8'],
+        weight: 1,
         keys: [{ id: UUID, lastFour: response.body.key.slice(-4), createdAt: ISO, expiresAt: null }],
         createdAt: ISO,
         updatedAt: ISO,
@@ -102,6 +103,29 @@ describe('admin API: clients, and client authentication (HTTP)', () => {
     });
     expect(patched.body.allowedIps).toEqual(['10.0.0.0/8', '127.0.0.1/32']);
     expect((await api.call('GET', '/v1/whoami', { headers: bearer(key) })).status).toBe(200);
+  });
+
+  it('sets a client weight (its share of the pool) and refuses one that is not a positive number', async () => {
+    const created = await api.admin('POST', '/clients', {
+      name: 'heavy',
+      allowedIps: ['127.0.0.0/8'],
+      weight: 3,
+    });
+    expect(created.status).toBe(201);
+    rawKeys.push(created.body.key);
+    expect(created.body.client.weight).toBe(3);
+    const id = created.body.client.id as string;
+    const patched = await api.admin('PATCH', `/clients/${id}`, { weight: 0.5 });
+    expect(patched.status).toBe(200);
+    expect(patched.body.weight).toBe(0.5);
+    for (const weight of [0, -1, 1001, '2']) {
+      const refused = await api.admin('PATCH', `/clients/${id}`, { weight });
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.message).toMatch(
+        /^weight: expected a number greater than 0 and at most 1000/,
+      );
+    }
+    expect((await api.admin('GET', `/clients/${id}`)).body.weight).toBe(0.5);
   });
 
   it('rotates a client key with an overlap: the old key works until it expires, then 401', async () => {

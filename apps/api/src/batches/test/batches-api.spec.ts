@@ -235,6 +235,7 @@ describe('/v1/batches over HTTP (real api, Postgres, Redis)', () => {
       json: {
         model: `models/${MODEL}`,
         displayName: 'first',
+        priority: 5,
         requests: [
           { key: 'a', request: request('x') },
           { key: 'b', request: request('y') },
@@ -246,6 +247,7 @@ describe('/v1/batches over HTTP (real api, Postgres, Redis)', () => {
       id: expect.any(String),
       model: MODEL,
       displayName: 'first',
+      priority: 5,
       status: 'queued',
       counts: { total: 2, pending: 2, running: 0, succeeded: 0, failed: 0, cancelled: 0 },
       createdAt: expect.any(String),
