@@ -52,7 +52,9 @@ export const envSchema = z
       .regex(/^[a-zA-Z0-9_-]+$/, 'letters, digits, _ and - only')
       .default('kf'),
     KF_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    KF_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
+    // A safety cap only: how many requests a worker process keeps in flight follows what the quota admits
+    // (rate × latency); this bounds it, with the heap, against a pool far larger than one process can carry.
+    KF_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(1_000_000).default(20_000),
     KF_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
     KF_QUOTA_HEADROOM_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
     // Kept for interactive calls (0 ≤ share < 1): batches fill at most 1 - share of each limit.

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { quotaEngineProvider } from '@keyfleet/quota';
 import { RegistryModule } from '@keyfleet/registry';
 import { AuthModule } from '../auth/auth.module';
 import { AuditController } from './audit.controller';
@@ -18,6 +17,5 @@ import { UsageController } from './usage.controller';
     AuditController,
     UsageController,
   ],
-  providers: [quotaEngineProvider],
 })
 export class AdminModule {}
