@@ -3,3 +3,4 @@ export * from './test-config';
 export * from './simulator';
 export * from './app-process';
 export * from './scratch-stores';
+export * from './private-redis';

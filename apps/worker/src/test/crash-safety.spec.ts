@@ -1,16 +1,14 @@
-import type { RunningProcess } from '@keyfleet/testing';
+import { startPrivateRedis, type PrivateRedis, type RunningProcess } from '@keyfleet/testing';
 import {
   batchState,
   limitsWithRpm,
   registerSmallProject,
   resultLines,
   simAnswer,
-  startPrivateRedis,
   startWorkers,
   stopWorkers,
   submitBatch,
   waitCompleted,
-  type PrivateRedis,
 } from './crash-safety-helpers';
 import { eventually } from './http-helpers';
 import { MODEL, registerClient, startStack, type Stack } from './stack';

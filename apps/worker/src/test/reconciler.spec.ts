@@ -10,7 +10,7 @@ import { REDIS_CLIENT, RedisModule } from '@keyfleet/queue';
 import { createTestDatabase, testConfig, type TestDatabase } from '@keyfleet/testing';
 import { DEFAULT_DISPATCH_TIMING, DISPATCH_TIMING } from '../dispatch/dispatch-timing';
 import { Reconciler } from '../maintenance/reconciler';
-import { startPrivateRedis, type PrivateRedis } from './crash-safety-helpers';
+import { startPrivateRedis, type PrivateRedis } from '@keyfleet/testing';
 
 const MODEL = 'gemini-2.5-flash';
 
