@@ -63,10 +63,9 @@ export class GeminiClient implements OnModuleDestroy {
         client.models.generateContent(toSdkParameters(model, request)),
       );
       // The SDK adds the raw HTTP response (headers) to the object; it is not part of Google's answer.
-      const { sdkHttpResponse: _dropped, ...response } = JSON.parse(JSON.stringify(result)) as Record<
-        string,
-        unknown
-      >;
+      // Its own fields are Google's JSON as parsed (its getters live on the prototype): a shallow copy
+      // without that one field is the answer, with no serialise-and-parse round trip per item.
+      const { sdkHttpResponse: _dropped, ...response } = result as unknown as Record<string, unknown>;
       const usage = response['usageMetadata'] as { promptTokenCount?: number } | undefined;
       return { response, promptTokenCount: usage?.promptTokenCount ?? 0, sentAt: departure.sentAt };
     } catch (error) {
