@@ -27,9 +27,15 @@ export interface PoolProject {
   keys: PoolKey[];
 }
 
-/** How long another process' change may go unseen here (a disabled key stops being used within this). */
+/**
+ * How long another process' change may go unseen here (a disabled key stops being used within this)
+ * when changes are not pushed: without Redis, or while its subscription is down.
+ */
 export const POOL_CACHE_MS = 2_000;
-const POOL_REFRESH_AHEAD_MS = 1_500;
+/** With changes pushed over Redis (RegistryEvents), the snapshot is re-read this often only as a backstop. */
+export const POOL_CACHE_PUSHED_MS = 60_000;
+// A snapshot in use is re-read this long before it expires.
+const REFRESH_AHEAD_MARGIN_MS = 500;
 
 interface Snapshot {
   loadedAt: number;
@@ -52,7 +58,7 @@ export class PoolService implements OnModuleDestroy {
     @InjectRepository(ProjectModelLimitEntity) private readonly limits: Repository<ProjectModelLimitEntity>,
     @InjectRepository(UpstreamKeyEntity) private readonly keys: Repository<UpstreamKeyEntity>,
     private readonly upstreamKeys: UpstreamKeysService,
-    events: RegistryEvents,
+    private readonly events: RegistryEvents,
   ) {
     this.unsubscribe = events.onChange(() => this.invalidate());
   }
@@ -87,14 +93,18 @@ export class PoolService implements OnModuleDestroy {
     const age = snapshot ? Date.now() - snapshot.loadedAt : Infinity;
     // A snapshot in use is re-read ahead of expiry by the keep-warm timer (refreshAhead): callers wait on
     // Postgres only for the first read, or after 5 minutes unused.
-    if (!snapshot || age >= POOL_CACHE_MS) return this.refresh();
+    if (!snapshot || age >= this.cacheMs()) return this.refresh();
     return snapshot;
+  }
+
+  private cacheMs(): number {
+    return this.events.isLive() ? POOL_CACHE_PUSHED_MS : POOL_CACHE_MS;
   }
 
   /** From the keep-warm timer: re-reads a snapshot about to expire (or dropped by a change). */
   private refreshAhead(): void {
     const snapshot = this.snapshot;
-    if (snapshot && Date.now() - snapshot.loadedAt < POOL_REFRESH_AHEAD_MS) return;
+    if (snapshot && Date.now() - snapshot.loadedAt < this.cacheMs() - REFRESH_AHEAD_MARGIN_MS) return;
     this.refresh().catch(() => undefined); // a failure shows to the next caller that has to wait for it
   }
 

@@ -22,7 +22,13 @@ export class RegistryEvents implements OnModuleDestroy {
     if (redis && config) {
       this.channel = new RedisChannel(redis, `${config.queuePrefix}:registry-changed`);
       this.channel.listen(() => this.notify());
+      this.channel.onResume(() => this.notify()); // changes published while disconnected were missed
     }
+  }
+
+  /** Whether changes made by other processes reach this one as they happen (else only caches' expiry). */
+  isLive(): boolean {
+    return this.channel?.isLive() ?? false;
   }
 
   onChange(listener: Listener): () => void {
