@@ -2,9 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 
+// Renews one lease and, in the same round trip, says whether any lease has run out (a worker died).
 const RENEW_SQL = `
-INSERT INTO dispatch_workers (id, name, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3))
-ON CONFLICT (id) DO UPDATE SET expires_at = EXCLUDED.expires_at`;
+WITH renewed AS (
+  INSERT INTO dispatch_workers (id, name, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3))
+  ON CONFLICT (id) DO UPDATE SET expires_at = EXCLUDED.expires_at
+  RETURNING id
+)
+SELECT EXISTS (SELECT 1 FROM dispatch_workers WHERE expires_at < now()) AS "anyExpired"`;
 
 // Running items whose runner holds no live lease: it died (its lease ran out), or it never had one.
 // Costs a walk over the running items (the in-flight ones, via IDX_batch_items_lease), not the backlog.
@@ -27,9 +32,17 @@ DELETE FROM dispatch_workers w WHERE w.expires_at < now()
 export class WorkerLeases {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Registers or renews `workerId`'s lease for `ttlSeconds` from Postgres' now. */
-  async renew(workerId: string, name: string, ttlSeconds: number): Promise<void> {
-    await this.dataSource.query(RENEW_SQL, [workerId, name.slice(0, 300), ttlSeconds]);
+  /**
+   * Registers or renews `workerId`'s lease for `ttlSeconds` from Postgres' now. Returns whether some
+   * worker's lease has run out (its items are to be handed back).
+   */
+  async renew(workerId: string, name: string, ttlSeconds: number): Promise<{ anyExpired: boolean }> {
+    const rows: Array<{ anyExpired: boolean }> = await this.dataSource.query(RENEW_SQL, [
+      workerId,
+      name.slice(0, 300),
+      ttlSeconds,
+    ]);
+    return { anyExpired: rows[0]?.anyExpired ?? false };
   }
 
   /** A process that stops cleanly gives up its lease (its items were finished or handed back). */

@@ -31,7 +31,10 @@ local function park_client(client)
 end
 `;
 
-/** ARGV: base, batch, client, priority, weight ('' keeps the known one). Returns the new generation. */
+/**
+ * ARGV: base, batch, client, priority, weight ('' keeps the known one). Returns 1 if the batch was not
+ * taking part in the turns before (someone should look at it now), else 0.
+ */
 export const ACTIVATE_LUA = `${COMMON}
 local batch, client, priority, w = ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
 if w ~= '' then redis.call('HSET', W, client, w) end
@@ -39,7 +42,9 @@ local gen = redis.call('INCR', G)
 redis.call('HSET', BG, batch, gen)
 redis.call('HSET', BC, batch, client)
 local CB = cb(client)
+local added = 0
 if not redis.call('ZSCORE', CB, batch) then
+  added = 1
   local pass = tonumber(redis.call('HGET', BS, batch) or '0')
   local head = redis.call('ZRANGE', CB, 0, 0, 'WITHSCORES')
   if #head > 0 then pass = math.max(pass, tonumber(head[2]) % SPAN) end
@@ -53,7 +58,7 @@ if not redis.call('ZSCORE', F, client) then
   redis.call('ZADD', F, pass, client)
   redis.call('HDEL', I, client)
 end
-return gen
+return added
 `;
 
 /**

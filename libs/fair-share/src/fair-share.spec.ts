@@ -93,10 +93,10 @@ describe('FairShare (real Redis)', () => {
   });
 
   it('does not drop a batch that was activated again after its turns were planned', async () => {
-    await fair.activate(MODEL, { batchId: 'a1', clientId: 'A', priority: 0 });
+    expect(await fair.activate(MODEL, { batchId: 'a1', clientId: 'A', priority: 0 })).toBe(true);
     const [turns] = await fair.plan(MODEL, 1);
     // An item went back to waiting (another process) between the plan and the "nothing left" check.
-    await fair.activate(MODEL, { batchId: 'a1', clientId: 'A', priority: 0 });
+    expect(await fair.activate(MODEL, { batchId: 'a1', clientId: 'A', priority: 0 })).toBe(false);
     expect(await fair.deactivate(MODEL, turns, false)).toBe(false);
     expect(await fair.state(MODEL)).toEqual([{ clientId: 'A', batchIds: ['a1'] }]);
   });

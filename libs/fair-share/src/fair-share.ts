@@ -50,15 +50,19 @@ export class FairShare {
     this.commands = defineCommands(redis);
   }
 
-  /** The batch has (again) items waiting: it takes part in the model's turns. Idempotent. */
-  async activate(model: string, batch: BacklogBatch): Promise<void> {
-    await this.commands.kfFairActivate(
+  /**
+   * The batch has (again) items waiting: it takes part in the model's turns. Idempotent. True if it was
+   * not taking part before (a dispatcher should look now).
+   */
+  async activate(model: string, batch: BacklogBatch): Promise<boolean> {
+    const added = await this.commands.kfFairActivate(
       this.base(model),
       batch.batchId,
       batch.clientId,
       batch.priority,
       batch.weight === undefined ? '' : String(batch.weight),
     );
+    return added === 1;
   }
 
   /** The next `turns` turns of the model, grouped per batch in the order of each batch's first turn. */

@@ -9,7 +9,7 @@ export interface DispatchTiming extends AdmissionTiming {
   holdWaitMaxMs: number;
   /** When every project is full, an item books the moment room frees if it is at most this far away, and sends then. */
   bookAheadMs: number;
-  /** With nothing to take, a dispatcher looks again after this long (a submission wakes it at once). */
+  /** With nothing to take, a dispatcher looks again after this long (new work wakes it at once). */
   idleCheckMs: number;
   /** Turns asked of the scheduler at most per round (it grows to this while every turn is used). */
   maxTurnsPerRound: number;
@@ -32,7 +32,7 @@ export const DEFAULT_DISPATCH_TIMING: DispatchTiming = {
   retryMaxMs: 60_000,
   holdWaitMaxMs: 2000,
   bookAheadMs: 2000,
-  idleCheckMs: 1000,
+  idleCheckMs: 3000,
   maxTurnsPerRound: 256,
   modelsRefreshMs: 5000,
   reconcileEveryMs: 5000,

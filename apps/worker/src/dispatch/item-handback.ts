@@ -21,8 +21,11 @@ export class ItemHandback {
   async handBack(itemIds: readonly string[], leaseOwner: string | null): Promise<number> {
     const reopened = await this.store.release(itemIds, leaseOwner);
     try {
-      for (const batch of reopened) await this.fairShare.activate(batch.model, batch);
-      for (const model of new Set(reopened.map((batch) => batch.model))) this.signals.wake(model);
+      const woken = new Set<string>();
+      for (const batch of reopened)
+        if (await this.fairShare.activate(batch.model, batch)) woken.add(batch.model);
+      // A batch still taking turns is looked at when room frees anyway.
+      for (const model of woken) this.signals.wake(model);
     } catch (error) {
       this.logger.warn(`items wait again, but announcing their batches failed: ${String(error)}`);
     }

@@ -13,6 +13,7 @@ export class LeaseKeeper implements OnModuleDestroy {
   private readonly logger = new Logger(LeaseKeeper.name);
   private timer: NodeJS.Timeout | undefined;
   private healthySince: number | null = null;
+  private expiredSeen = false;
   private renewing: Promise<void> | undefined;
 
   constructor(
@@ -25,6 +26,11 @@ export class LeaseKeeper implements OnModuleDestroy {
   async start(): Promise<void> {
     await this.renew();
     this.timer ??= setInterval(() => void this.renew(), this.timing.leaseRenewMs);
+  }
+
+  /** Whether the last renewal saw a lease that ran out (a worker died and its items wait to be handed back). */
+  sawExpiredLease(): boolean {
+    return this.expiredSeen;
   }
 
   /** Whether renewals have gone through, unbroken, for at least `ms`. */
@@ -50,7 +56,12 @@ export class LeaseKeeper implements OnModuleDestroy {
 
   private async renewOnce(): Promise<void> {
     try {
-      await this.leases.renew(this.identity.id, this.identity.name, this.timing.leaseMs / 1000);
+      const { anyExpired } = await this.leases.renew(
+        this.identity.id,
+        this.identity.name,
+        this.timing.leaseMs / 1000,
+      );
+      this.expiredSeen = anyExpired;
       this.healthySince ??= Date.now();
     } catch (error) {
       if (this.healthySince !== null) this.logger.warn(`renewing the lease failed: ${String(error)}`);

@@ -15,15 +15,17 @@ const MAX_PAGES = 100;
 
 /**
  * Hands a dead worker's items back: running items whose runner holds no live lease go back to waiting
- * (each only if its owner is still the dead one), and their batches get turns again at once. Runs every
- * second in every worker (a pass that finds nothing costs one indexed query), so a killed worker's
- * items are back in play within a lease plus a pass (about 6 s by default).
+ * (each only if its owner is still the dead one), and their batches get turns again at once. Looks every
+ * second in every worker, but queries only when the last lease renewal saw a lease that ran out, so a
+ * killed worker's items are back in play within a lease plus a second (about 6 s by default).
  */
 @Injectable()
 export class LeaseRecovery implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(LeaseRecovery.name);
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
+  // The first pass also hands back items that never had a lease (from before leases existed).
+  private firstPassDone = false;
 
   constructor(
     @Inject(DISPATCH_TIMING) private readonly timing: DispatchTiming,
@@ -55,6 +57,9 @@ export class LeaseRecovery implements OnApplicationBootstrap, OnModuleDestroy {
   private async recover(): Promise<number> {
     // Just after a Postgres outage every lease looks expired: wait until live workers had a full lease to renew.
     if (!this.keeper.healthyFor(this.timing.leaseMs)) return 0;
+    // The lease renewal says whether any lease ran out: most passes cost no query at all.
+    if (this.firstPassDone && !this.keeper.sawExpiredLease()) return 0;
+    this.firstPassDone = true;
     let handedBack = 0;
     for (let page = 0; page < MAX_PAGES; page++) {
       const orphaned = await this.leases.orphanedItems(PAGE);

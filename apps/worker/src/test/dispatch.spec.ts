@@ -52,11 +52,16 @@ describe('dispatch: what the worker does with each upstream answer', () => {
     await stack?.close();
   });
 
-  /** Leaves the item as a worker killed mid-send does: running, under a lease nobody renews. */
+  /** Leaves the item as a worker killed mid-send does: running, under a lease nobody renews any more. */
   async function runningUnderDeadWorker(item: Item) {
+    const dead = randomUUID();
+    await dataSource.query(
+      `INSERT INTO dispatch_workers (id, name, expires_at) VALUES ($1, 'gone:1', now() - interval '1 second')`,
+      [dead],
+    );
     await dataSource.query(
       "UPDATE batch_items SET status = 'running', lease_owner = $2, response = NULL, completed_at = NULL WHERE id = $1",
-      [item.id, randomUUID()],
+      [item.id, dead],
     );
   }
 
