@@ -7,6 +7,7 @@ import { RedisModule } from '@keyfleet/queue';
 import { AdminModule } from './admin/admin.module';
 import { BatchesModule } from './batches/batches.module';
 import { GatewayModule } from './gateway/gateway.module';
+import { OpsModule } from './ops.module';
 
 /** The ingress: client batch API, Gemini-native and OpenAI-compatible endpoints, admin API, health. */
 @Module({})
@@ -23,6 +24,7 @@ export class AppModule {
         AdminModule,
         BatchesModule,
         GatewayModule,
+        OpsModule,
       ],
     };
   }

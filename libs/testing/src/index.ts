@@ -3,3 +3,6 @@ export * from './test-config';
 export * from './simulator';
 export * from './app-process';
 export * from './scratch-stores';
+export * from './free-port';
+export * from './prometheus-text';
+export * from './process-stack';

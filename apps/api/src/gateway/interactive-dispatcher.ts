@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { UpstreamPicker, type UpstreamSlot } from '@keyfleet/admission';
 import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
 import { ErrorCode, KeyfleetError } from '@keyfleet/errors';
+import { KeyfleetMetrics } from '@keyfleet/observability';
 import type { TokenEstimateInput } from '@keyfleet/quota';
 import { UpstreamKeysService, type PoolKey } from '@keyfleet/registry';
 import { SendDeadlinePassedError, type ClassifiedUpstreamError } from '@keyfleet/upstream';
@@ -41,6 +42,7 @@ export class InteractiveDispatcher {
     private readonly picker: UpstreamPicker,
     private readonly keys: UpstreamKeysService,
     @Inject(KEYFLEET_CONFIG) config: KeyfleetConfig,
+    private readonly metrics: KeyfleetMetrics,
   ) {
     this.maxWaitMs = config.interactive.maxWaitMs;
   }
@@ -75,7 +77,7 @@ export class InteractiveDispatcher {
       }
       return result;
     }
-    if (last?.kind === 'quota') throw new PoolBusyError(call.model, last.retryDelayMs ?? 1000);
+    if (last?.kind === 'quota') throw this.poolBusy(call.model, last.retryDelayMs ?? 1000);
     throw new KeyfleetError(ErrorCode.Unavailable, `no usable upstream key for ${call.model}`);
   }
 
@@ -112,9 +114,15 @@ export class InteractiveDispatcher {
       // The engine's reason names projects: keep those internal.
       if ('impossible' in admission)
         throw KeyfleetError.invalid(`request can never pass: its input exceeds the limits for ${call.model}`);
-      if (Date.now() + admission.waitMs > deadline) throw new PoolBusyError(call.model, admission.waitMs);
+      if (Date.now() + admission.waitMs > deadline) throw this.poolBusy(call.model, admission.waitMs);
       await sleep(Math.max(1, admission.waitMs), call.signal);
     }
+  }
+
+  /** keyfleet's own 429 to the client, counted. */
+  private poolBusy(model: string, waitMs: number): PoolBusyError {
+    this.metrics.clientThrottledByPool(model);
+    return new PoolBusyError(model, waitMs);
   }
 
   private async takeOutOfService(slot: UpstreamSlot, failure: ClassifiedUpstreamError): Promise<void> {

@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DelayedError, RateLimitError, type Job } from 'bullmq';
 import { UpstreamPicker, type UpstreamSlot } from '@keyfleet/admission';
 import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
+import { KeyfleetMetrics } from '@keyfleet/observability';
 import type { BatchItemStatus } from '@keyfleet/persistence';
 import { BatchItemsStore, type ClaimedItem } from '@keyfleet/batches';
 import { DispatchQueues, type BatchItemJob } from '@keyfleet/queue';
@@ -49,6 +50,7 @@ export class BatchItemProcessor {
     private readonly gemini: GeminiClient,
     private readonly keys: UpstreamKeysService,
     private readonly queues: DispatchQueues,
+    private readonly metrics: KeyfleetMetrics,
   ) {}
 
   async process(job: Job<BatchItemJob>, token?: string): Promise<void> {
@@ -95,11 +97,8 @@ export class BatchItemProcessor {
       );
       if ('waitMs' in admission) return noRoom(admission.waitMs);
       if ('impossible' in admission) {
-        await this.store.fail(item.id, {
-          code: 400,
-          message: admission.impossible,
-          status: 'INVALID_ARGUMENT',
-        });
+        const error = { code: 400, message: admission.impossible, status: 'INVALID_ARGUMENT' };
+        if (await this.store.fail(item.id, error)) this.metrics.batchItemFinished(model, 'failed');
         return DONE;
       }
       const { slot } = admission;
@@ -120,7 +119,9 @@ export class BatchItemProcessor {
         const result = await this.gemini.generateContent(model, request, slot.key, window);
         await this.picker.settle(slot, result.promptTokenCount, result.sentAt);
         claim.dropIfQueued(); // the result moves the item on from pending by itself
-        await this.store.succeed(item, result.response, originOf(slot, result.promptTokenCount));
+        const origin = originOf(slot, result.promptTokenCount);
+        if (await this.store.succeed(item, result.response, origin))
+          this.metrics.batchItemFinished(model, 'succeeded');
         return DONE;
       } catch (error) {
         if (error instanceof SendDeadlinePassedError) {
@@ -153,13 +154,22 @@ export class BatchItemProcessor {
         const used = await this.store.useAttempt(item.id);
         if (used === null) return DONE; // no longer running: recorded by another delivery
         if (used < this.config.worker.maxAttempts) return retry(retryDelayMs(used, this.timing));
-        await this.store.fail(item.id, itemErrorOf(failure), originOf(slot, null));
+        await this.failWith(item, slot, failure);
         return DONE;
       }
       default:
-        await this.store.fail(item.id, itemErrorOf(failure), originOf(slot, null));
+        await this.failWith(item, slot, failure);
         return DONE;
     }
+  }
+
+  private async failWith(
+    item: ClaimedItem,
+    slot: UpstreamSlot,
+    failure: ClassifiedUpstreamError,
+  ): Promise<void> {
+    if (await this.store.fail(item.id, itemErrorOf(failure), originOf(slot, null)))
+      this.metrics.batchItemFinished(slot.reservation.model, 'failed');
   }
 
   private async takeOutOfService(slot: UpstreamSlot, failure: ClassifiedUpstreamError): Promise<void> {

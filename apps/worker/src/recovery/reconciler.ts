@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
+import { KeyfleetMetrics } from '@keyfleet/observability';
 import { OpenItemsQueries, type OpenItem } from '@keyfleet/batches';
 import { DispatchQueues, REDIS_CLIENT } from '@keyfleet/queue';
 import { DISPATCH_TIMING, type DispatchTiming } from '../dispatch/dispatch-timing';
@@ -44,6 +45,7 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
     private readonly queries: OpenItemsQueries,
     private readonly queues: DispatchQueues,
+    private readonly metrics: KeyfleetMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -130,5 +132,7 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
     await this.queues.enqueue(again.map((itemId) => ({ itemId, batchId, model })));
     report.enqueued += missing.length;
     report.retried += failed.length;
+    this.metrics.reconcilerRepaired('missing', missing.length);
+    this.metrics.reconcilerRepaired('failed', failed.length);
   }
 }
