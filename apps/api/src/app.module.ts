@@ -7,6 +7,7 @@ import { RedisModule } from '@keyfleet/queue';
 import { AdminModule } from './admin/admin.module';
 import { BatchesModule } from './batches/batches.module';
 import { GatewayModule } from './gateway/gateway.module';
+import { OpenApiModule } from './openapi/openapi.module';
 import { OpsModule } from './ops.module';
 
 /** The ingress: client batch API, Gemini-native and OpenAI-compatible endpoints, admin API, health. */
@@ -25,6 +26,7 @@ export class AppModule {
         BatchesModule,
         GatewayModule,
         OpsModule,
+        OpenApiModule,
       ],
     };
   }

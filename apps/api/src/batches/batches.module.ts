@@ -16,5 +16,6 @@ import { BatchSubmissions } from './batch-submissions';
   imports: [AuthModule, QueueModule.forRootFromConfig(), BatchesCoreModule, RegistryModule],
   controllers: [BatchesController],
   providers: [BatchSubmissions, BatchEta, quotaEngineProvider],
+  exports: [BatchEta],
 })
 export class BatchesModule {}
