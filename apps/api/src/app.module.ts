@@ -6,6 +6,7 @@ import { PersistenceModule } from '@keyfleet/persistence';
 import { RedisModule } from '@keyfleet/queue';
 import { AdminModule } from './admin/admin.module';
 import { BatchesModule } from './batches/batches.module';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { GatewayModule } from './gateway/gateway.module';
 import { OpenApiModule } from './openapi/openapi.module';
 import { OpsModule } from './ops.module';
@@ -27,6 +28,7 @@ export class AppModule {
         GatewayModule,
         OpsModule,
         OpenApiModule,
+        DashboardModule,
       ],
     };
   }

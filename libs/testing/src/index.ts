@@ -6,3 +6,5 @@ export * from './scratch-stores';
 export * from './free-port';
 export * from './prometheus-text';
 export * from './process-stack';
+export * from './chromium';
+export * from './screenshots';
