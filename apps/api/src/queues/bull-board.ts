@@ -10,8 +10,6 @@ import { bearerToken } from '../auth/bearer-token';
 import { QueueDiscovery } from './queue-discovery';
 
 export const BULL_BOARD_PATH = '/admin/queues';
-// Queues are looked for again at most this often while someone has the board open.
-const DISCOVER_EVERY_MS = 2_000;
 
 /**
  * Bull Board at /admin/queues, behind the admin token: `Authorization: Bearer <token>`, or HTTP Basic
@@ -24,7 +22,6 @@ export class BullBoard {
   private readonly board;
   private readonly server = new ExpressAdapter();
   private shown = '';
-  private discoveredAt = 0;
 
   constructor(
     @Inject(KEYFLEET_CONFIG) config: KeyfleetConfig,
@@ -51,9 +48,9 @@ export class BullBoard {
     });
   };
 
-  private readonly refresh = (_request: Request, _response: Response, next: NextFunction): void => {
-    if (Date.now() - this.discoveredAt < DISCOVER_EVERY_MS) return next();
-    this.discoveredAt = Date.now();
+  // The board's page asks for its queue list (`api/queues`) every few seconds: the queues are looked for then.
+  private readonly refresh = (request: Request, _response: Response, next: NextFunction): void => {
+    if (!request.path.startsWith('/api/queues')) return next();
     this.discovery.discover().then(
       (queues) => {
         const names = queues.map((queue) => queue.name).join(',');

@@ -43,5 +43,7 @@ export function mergeExpositions(texts: string[]): string {
       headers.set(name, known);
     } else samples.get(name)?.push(line.replace(/",\s+/g, '",')); // BullMQ writes `a="x", b="y"`
   }
-  return [...samples.keys()].flatMap((name) => [...(headers.get(name) ?? []), ...(samples.get(name) ?? [])]).join('\n');
+  return [...samples.keys()]
+    .flatMap((name) => [...(headers.get(name) ?? []), ...(samples.get(name) ?? [])])
+    .join('\n');
 }
