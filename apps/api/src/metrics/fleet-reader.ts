@@ -55,7 +55,11 @@ export class FleetReader implements OnModuleInit, OnModuleDestroy {
     return {
       quota,
       keys,
-      rotationDue: rotationDue.map((row) => ({ project: row.project, keyId: row.key_id, days: Number(row.days) })),
+      rotationDue: rotationDue.map((row) => ({
+        project: row.project,
+        keyId: row.key_id,
+        days: Number(row.days),
+      })),
       batchItems: items.flatMap((row) =>
         ITEM_STATUSES.map((status) => ({ model: row.model, status, count: Number(row[status]) })),
       ),

@@ -10,7 +10,10 @@ export const LIBRARY_ROUTE_DOCS: Record<string, RouteDoc[]> = {
     {
       summary: 'Readiness: Postgres and Redis reachable',
       auth: 'none',
-      responses: { 200: status, 503: { description: 'Postgres or Redis unreachable', content: { 'application/json': status } } },
+      responses: {
+        200: status,
+        503: { description: 'Postgres or Redis unreachable', content: { 'application/json': status } },
+      },
     },
   ],
   'GET /metrics': [

@@ -90,7 +90,11 @@ export function buildOpenApiDocument(controllers: Type[]): ReturnType<typeof cre
         const template = doc.path ? joinPath(route.prefix, doc.path) : route.path.replace(/:(\w+)/g, '{$1}');
         const item = (paths[template] ??= {});
         const verb = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
-        item[verb] = operation(doc, tags, `${route.handler.replace('.', '_')}${doc.path ? `_${suffix(doc.path)}` : ''}`);
+        item[verb] = operation(
+          doc,
+          tags,
+          `${route.handler.replace('.', '_')}${doc.path ? `_${suffix(doc.path)}` : ''}`,
+        );
       }
     }
   }
@@ -111,7 +115,11 @@ function documentBase(paths: ZodOpenApiPathsObject): ZodOpenApiObject {
     paths,
     components: {
       securitySchemes: {
-        adminToken: { type: 'http', scheme: 'bearer', description: '`Authorization: Bearer $KF_ADMIN_TOKEN`' },
+        adminToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description: '`Authorization: Bearer $KF_ADMIN_TOKEN`',
+        },
         clientKey: { type: 'http', scheme: 'bearer', description: '`Authorization: Bearer kf_…`' },
         clientKeyHeader: { type: 'apiKey', in: 'header', name: 'x-goog-api-key' },
         clientKeyQuery: { type: 'apiKey', in: 'query', name: 'key' },
@@ -160,7 +168,8 @@ function responses(doc: RouteDoc): ZodOpenApiResponsesObject {
 
 function responseObject(status: number, response: ResponseDoc) {
   const description = STATUS_TEXT[status] ?? 'Answer';
-  if (response instanceof z.ZodType) return { description, content: { 'application/json': { schema: response } } };
+  if (response instanceof z.ZodType)
+    return { description, content: { 'application/json': { schema: response } } };
   const content = response.content
     ? Object.fromEntries(Object.entries(response.content).map(([type, schema]) => [type, { schema }]))
     : undefined;
@@ -174,7 +183,10 @@ function asList(value: unknown): string[] {
 }
 
 function joinPath(prefix: string, sub: string): string {
-  const joined = `/${[prefix, sub].map((part) => part.replace(/^\/+|\/+$/g, '')).filter(Boolean).join('/')}`;
+  const joined = `/${[prefix, sub]
+    .map((part) => part.replace(/^\/+|\/+$/g, ''))
+    .filter(Boolean)
+    .join('/')}`;
   return joined;
 }
 

@@ -17,7 +17,9 @@ const DOCS_PAGE = `<!doctype html>
 </html>`;
 const DOCS_INIT = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#ui', deepLinking: true });`;
 
-const openApiObject = z.object({ openapi: z.string(), paths: z.record(z.string(), z.unknown()) }).catchall(z.unknown());
+const openApiObject = z
+  .object({ openapi: z.string(), paths: z.record(z.string(), z.unknown()) })
+  .catchall(z.unknown());
 
 /** The OpenAPI 3.1 document of every route of this app, and Swagger UI over it at /docs. */
 @ApiTags('docs')
@@ -36,7 +38,11 @@ export class OpenApiController {
 
   @Get('docs')
   @Header('content-type', 'text/html; charset=utf-8')
-  @ApiRoute({ summary: 'Swagger UI over /openapi.json', auth: 'none', responses: { 200: { content: { 'text/html': z.string() } } } })
+  @ApiRoute({
+    summary: 'Swagger UI over /openapi.json',
+    auth: 'none',
+    responses: { 200: { content: { 'text/html': z.string() } } },
+  })
   docs(): string {
     return DOCS_PAGE;
   }

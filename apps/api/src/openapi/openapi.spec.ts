@@ -31,7 +31,8 @@ function expressRoutes(api: ApiHarness): string[] {
 }
 
 /** The same keys as the schema documents, and valid against it: no undocumented field, none missing. */
-function expectDocumented(schema: z.ZodObject, body: Record<string, unknown>): void {
+function expectDocumented(schema: z.ZodObject, body: unknown): void {
+  if (typeof body !== 'object' || body === null) throw new Error(`not an object: ${String(body)}`);
   expect(Object.keys(body).sort()).toEqual(Object.keys(schema.shape).sort());
   expect(schema.safeParse(body).error).toBeUndefined();
 }
@@ -53,7 +54,7 @@ describe('OpenAPI document (GET /openapi.json, /docs)', () => {
 
   it('is a valid OpenAPI 3.1 document', async () => {
     const validator = new Validator();
-    const result = await validator.validate(doc as unknown as Parameters<Validator["validate"]>[0]);
+    const result = await validator.validate(doc as unknown as Parameters<Validator['validate']>[0]);
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
     expect(validator.version).toBe('3.1');
@@ -100,20 +101,25 @@ describe('OpenAPI document (GET /openapi.json, /docs)', () => {
     );
   });
 
-  it("matches what the routes really answer (each documented field, and only those)", async () => {
+  it('matches what the routes really answer (each documented field, and only those)', async () => {
     const project = await api.admin('POST', '/projects', {
       name: 'openapi-p',
       limits: { 'gemini-2.5-flash': { rpm: 10, tpm: 1000, rpd: 100 } },
     });
     expect(project.status).toBe(201);
     expectDocumented(projectView, project.body);
-    const key = await api.admin('POST', `/projects/${project.body.id}/keys`, { secret: 'AIzaOpenApiSpecKey0001' });
+    const key = await api.admin('POST', `/projects/${project.body.id}/keys`, {
+      secret: 'AIzaOpenApiSpecKey0001',
+    });
     expectDocumented(upstreamKeyView, key.body);
     const created = await api.admin('POST', '/clients', { name: 'openapi-c', allowedIps: ['127.0.0.1/32'] });
     expectDocumented(clientView, created.body.client);
     const batch = await api.call('POST', '/v1/batches', {
       headers: { authorization: `Bearer ${created.body.key}` },
-      body: { model: 'gemini-2.5-flash', requests: [{ key: 'a', request: { contents: [{ parts: [{ text: 'x' }] }] } }] },
+      body: {
+        model: 'gemini-2.5-flash',
+        requests: [{ key: 'a', request: { contents: [{ parts: [{ text: 'x' }] }] } }],
+      },
     });
     expect(batch.status).toBe(202);
     expectDocumented(batchView, batch.body);

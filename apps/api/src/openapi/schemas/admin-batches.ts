@@ -14,7 +14,12 @@ const LIMIT = 'expected an integer from 1 to 200';
 export const adminBatchQuery = z.strictObject(
   {
     status: z.enum(BATCH_STATUSES, { error: `expected one of ${BATCH_STATUSES.join(', ')}` }).optional(),
-    limit: z.coerce.number({ error: LIMIT }).int({ error: LIMIT }).min(1, { error: LIMIT }).max(200, { error: LIMIT }).default(50),
+    limit: z.coerce
+      .number({ error: LIMIT })
+      .int({ error: LIMIT })
+      .min(1, { error: LIMIT })
+      .max(200, { error: LIMIT })
+      .default(50),
   },
   { error: 'expected a query' },
 );

@@ -1,22 +1,24 @@
 import { z } from 'zod';
 import { BATCH_STATUSES } from '@keyfleet/persistence';
-import {
-  batchSubmissionBody,
-  MAX_KEY_LENGTH,
-  type BatchPage,
-  type BatchView,
-} from '@keyfleet/batches';
+import { batchSubmissionBody, MAX_KEY_LENGTH, type BatchPage, type BatchView } from '@keyfleet/batches';
 import { googleObject, isoTime, uuid } from './common';
 
 export const generateContentRequest = googleObject(
   'GenerateContentRequest',
   "Gemini's GenerateContentRequest (`contents` required), sent upstream as it is",
 );
-export const generateContentResponse = googleObject('GenerateContentResponse', "Gemini's answer, as Google sent it");
+export const generateContentResponse = googleObject(
+  'GenerateContentResponse',
+  "Gemini's answer, as Google sent it",
+);
 
 const batchEntry = z
   .object({
-    key: z.string().min(1).max(MAX_KEY_LENGTH).meta({ description: 'Unique within the batch; names the result line' }),
+    key: z
+      .string()
+      .min(1)
+      .max(MAX_KEY_LENGTH)
+      .meta({ description: 'Unique within the batch; names the result line' }),
     request: generateContentRequest,
   })
   .meta({ id: 'BatchEntry' });
@@ -30,7 +32,11 @@ export const batchSubmission = batchSubmissionBody
 export const ndjsonSubmissionQuery = z.object({
   model: z.string().optional().meta({ description: 'Required for an NDJSON upload' }),
   displayName: z.string().optional(),
-  priority: z.string().regex(/^-?\d+$/).optional().meta({ description: 'A whole number from -100 to 100' }),
+  priority: z
+    .string()
+    .regex(/^-?\d+$/)
+    .optional()
+    .meta({ description: 'A whole number from -100 to 100' }),
 });
 
 export const submissionHeaders = z.object({
@@ -61,7 +67,10 @@ export const batchView = z
     createdAt: isoTime,
     startedAt: isoTime.nullable(),
     completedAt: isoTime.nullable(),
-    etaSeconds: z.number().nullable().meta({ description: 'Seconds until every item is final; null while unknown' }),
+    etaSeconds: z
+      .number()
+      .nullable()
+      .meta({ description: 'Seconds until every item is final; null while unknown' }),
   })
   .meta({ id: 'Batch' }) satisfies z.ZodType<BatchView>;
 

@@ -15,7 +15,10 @@ export const errorBody = z
       details: z.array(z.unknown()).optional(),
     }),
   })
-  .meta({ id: 'Error', description: "Gemini's error shape, with the right HTTP status" }) satisfies z.ZodType<ErrorBody>;
+  .meta({
+    id: 'Error',
+    description: "Gemini's error shape, with the right HTTP status",
+  }) satisfies z.ZodType<ErrorBody>;
 
 /** Path parameter `:id` (any string: a malformed id is a 404, as an unknown one). */
 export const idParam = z.object({ id: z.string().meta({ description: 'The resource id (a UUID)' }) });

@@ -9,7 +9,10 @@ export const streamQuery = z.object({
 
 export const geminiModel = googleObject('GeminiModel', "A model as Gemini's ListModels describes it");
 export const geminiModelList = z.object({ models: z.array(geminiModel) }).meta({ id: 'GeminiModelList' });
-export const countTokensRequest = googleObject('CountTokensRequest', '`contents`, or a `generateContentRequest`');
+export const countTokensRequest = googleObject(
+  'CountTokensRequest',
+  '`contents`, or a `generateContentRequest`',
+);
 export const countTokensResponse = googleObject('CountTokensResponse', "Gemini's answer (`totalTokens`)");
 export { generateContentRequest, generateContentResponse };
 
@@ -17,18 +20,26 @@ export const openAiChatRequest = googleObject(
   'ChatCompletionRequest',
   "OpenAI's chat.completions body (`model`, `messages`, `stream`, …), forwarded to Gemini's OpenAI-compatible endpoint",
 );
-export const openAiChatResponse = googleObject('ChatCompletion', "OpenAI's chat.completion, as Gemini answered it");
+export const openAiChatResponse = googleObject(
+  'ChatCompletion',
+  "OpenAI's chat.completion, as Gemini answered it",
+);
 export const openAiModelList = z
   .object({
     object: z.literal('list'),
-    data: z.array(z.object({ id: z.string(), object: z.literal('model'), created: z.number(), owned_by: z.string() })),
+    data: z.array(
+      z.object({ id: z.string(), object: z.literal('model'), created: z.number(), owned_by: z.string() }),
+    ),
   })
   .meta({ id: 'OpenAiModelList' });
 export const openAiError = z
   .object({
     error: z.object({ message: z.string(), type: z.string(), param: z.null(), code: z.string() }),
   })
-  .meta({ id: 'OpenAiError', description: "OpenAI's error shape (the openai SDK raises its own classes from it)" });
+  .meta({
+    id: 'OpenAiError',
+    description: "OpenAI's error shape (the openai SDK raises its own classes from it)",
+  });
 
 export const whoami = z
   .object({

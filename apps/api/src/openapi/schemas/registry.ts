@@ -31,10 +31,12 @@ export const modelLimits = z
   })
   .meta({ id: 'ModelLimits' }) satisfies z.ZodType<ModelLimits>;
 
-const keyCounts = z.object(Object.fromEntries(UPSTREAM_KEY_STATUSES.map((s) => [s, z.number().int()])) as Record<
-  (typeof UPSTREAM_KEY_STATUSES)[number],
-  z.ZodNumber
->);
+const keyCounts = z.object(
+  Object.fromEntries(UPSTREAM_KEY_STATUSES.map((s) => [s, z.number().int()])) as Record<
+    (typeof UPSTREAM_KEY_STATUSES)[number],
+    z.ZodNumber
+  >,
+);
 
 export const projectView = z
   .object({
@@ -45,7 +47,9 @@ export const projectView = z
     issuer: z.enum(ISSUERS),
     egressIps: z.array(z.string()),
     serviceAccountEmail: z.string().nullable(),
-    limits: z.record(z.string(), modelLimits).meta({ description: 'Effective limits per model (explicit, then the tier preset)' }),
+    limits: z
+      .record(z.string(), modelLimits)
+      .meta({ description: 'Effective limits per model (explicit, then the tier preset)' }),
     explicitLimitModels: z.array(z.string()),
     keyCounts,
     createdAt: isoTime,
@@ -70,7 +74,10 @@ export const upstreamKeyView = z
     upstreamName: z.string().nullable(),
     createdAt: isoTime,
   })
-  .meta({ id: 'UpstreamKey', description: 'An upstream key; never its secret' }) satisfies z.ZodType<UpstreamKeyView>;
+  .meta({
+    id: 'UpstreamKey',
+    description: 'An upstream key; never its secret',
+  }) satisfies z.ZodType<UpstreamKeyView>;
 
 export const upstreamKeyList = z.object({ keys: z.array(upstreamKeyView) }).meta({ id: 'UpstreamKeyList' });
 
@@ -112,12 +119,18 @@ export const clientView = z
     updatedAt: isoTime,
     deletedAt: isoTime.nullable(),
   })
-  .meta({ id: 'Client', description: 'A client; never its keys, only their last four' }) satisfies z.ZodType<ClientView>;
+  .meta({
+    id: 'Client',
+    description: 'A client; never its keys, only their last four',
+  }) satisfies z.ZodType<ClientView>;
 
 export const clientList = z.object({ clients: z.array(clientView) }).meta({ id: 'ClientList' });
 
 export const issuedClientKey = z
-  .object({ client: clientView, key: z.string().meta({ description: 'The `kf_…` key: shown this once only' }) })
+  .object({
+    client: clientView,
+    key: z.string().meta({ description: 'The `kf_…` key: shown this once only' }),
+  })
   .meta({ id: 'IssuedClientKey' }) satisfies z.ZodType<IssuedClientKey>;
 
 export const rotatedClientKey = z

@@ -18,7 +18,9 @@ export const usageRow = z
       rpd: z.number().int().nullable(),
       tpd: z.number().int().nullable(),
     }),
-    blockedUntil: isoTime.nullable().meta({ description: 'Until when a 429 keeps the project out for this model' }),
+    blockedUntil: isoTime
+      .nullable()
+      .meta({ description: 'Until when a 429 keeps the project out for this model' }),
   })
   .meta({ id: 'UsageRow' });
 
@@ -30,9 +32,17 @@ export const usageHistory = z
       z.object({
         at: isoTime,
         rows: z.array(
-          z.object({ projectId: uuid, model: z.string(), requests: z.number().int(), tokens: z.number().int() }),
+          z.object({
+            projectId: uuid,
+            model: z.string(),
+            requests: z.number().int(),
+            tokens: z.number().int(),
+          }),
         ),
       }),
     ),
   })
-  .meta({ id: 'UsageHistory', description: "The rolling window's use, sampled over the last hour, oldest first" });
+  .meta({
+    id: 'UsageHistory',
+    description: "The rolling window's use, sampled over the last hour, oldest first",
+  });
