@@ -4,7 +4,7 @@ import 'reflect-metadata';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { apiDocument } from '../../apps/api/src/openapi/api-document';
-import { CLIENT_TYPES_FILE, clientTypesOf } from '../../apps/api/src/openapi/client-types';
+import { CLIENT_TYPES_FILE, clientTypesOf } from './client-types';
 
 async function main(): Promise<number> {
   const root = join(__dirname, '../..');
