@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AdmissionModule } from '@keyfleet/admission';
 import type { KeyfleetConfig } from '@keyfleet/config';
 import { ConfigModule } from '@keyfleet/config';
 import { HealthModule, loggingModule } from '@keyfleet/observability';
@@ -23,6 +24,7 @@ export class AppModule {
         PersistenceModule.forRoot(config),
         RedisModule.forRoot(config),
         HealthModule,
+        AdmissionModule.forRoot(),
         AdminModule,
         BatchesModule,
         GatewayModule,

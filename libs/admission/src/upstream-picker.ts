@@ -36,8 +36,6 @@ export type AdmissionLane = 'batch' | 'interactive';
 export type Admission = { slot: UpstreamSlot } | { waitMs: number; reason: string } | { impossible: string };
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-// Connection failures where the request certainly never reached Google (nothing was counted).
-const NEVER_SENT = /^upstream unreachable: (ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH)/;
 
 /**
  * Chooses where a request goes: the quota engine reserves room (RPM, TPM, RPD, TPD) on one project
@@ -62,9 +60,10 @@ export class UpstreamPicker {
     this.sendWindowMs = headroomMs > 0 ? headroomMs / 2 : Infinity;
   }
 
+  /** `request` is estimated here, or carries an estimate made earlier (`{ tokens }`, uncalibrated). */
   async admit(
     model: string,
-    request: TokenEstimateInput,
+    request: TokenEstimateInput | { tokens: number },
     excludedKeyIds: ReadonlySet<string>,
     lane: AdmissionLane = 'batch',
     bookAheadMs = 0,
@@ -75,7 +74,7 @@ export class UpstreamPicker {
     if (projects.length === 0)
       return { waitMs: this.timing.noCapacityWaitMs, reason: `no usable key serves ${model}` };
     const askedAt = performance.now();
-    const rawEstimate = estimateTokens(request);
+    const rawEstimate = 'tokens' in request ? request.tokens : estimateTokens(request);
     const base = {
       model,
       estimatedTokens: this.calibrator.apply(model, rawEstimate),
@@ -151,7 +150,7 @@ export class UpstreamPicker {
       await this.engine.block(reservation.projectId, reservation.model, until, quotaReason(failure));
       return;
     }
-    if (failure.kind === 'invalid_key' || failure.kind === 'key_blocked' || NEVER_SENT.test(failure.message))
+    if (failure.kind === 'invalid_key' || failure.kind === 'key_blocked' || failure.neverSent)
       await this.engine.release(reservation);
   }
 

@@ -3,7 +3,7 @@
 export const INSERT_BATCH_SQL = `
 INSERT INTO batches (client_id, model, display_name, idempotency_key, total_count, pending_count, priority)
 VALUES ($1, $2, $3, $4, $5, $5, $6)
-RETURNING *`;
+RETURNING *, (SELECT weight FROM clients WHERE id = $1) AS client_weight`;
 
 /** One chunk of items as one JSON parameter: far fewer bytes and parameters than a VALUES list. */
 export const INSERT_ITEMS_SQL = `
@@ -46,7 +46,7 @@ UPDATE batches b SET
 FROM n WHERE b.id = $1
 RETURNING b.*
 )
-SELECT u.*, (SELECT coalesce(array_agg(id), '{}') FROM c) AS cancelled_item_ids FROM u`;
+SELECT u.* FROM u`;
 
 /** A page of finished items in line order (keyset on the (batch_id, line_no) index). */
 export const RESULTS_PAGE_SQL = `

@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { KeyfleetError } from '@keyfleet/errors';
-import { DispatchQueues, type BatchItemJob } from '@keyfleet/queue';
+import { DispatchSignals, FairShare } from '@keyfleet/fair-share';
 import { estimateTokens } from '@keyfleet/quota';
 import {
   BATCH_BY_IDEMPOTENCY_KEY_SQL,
@@ -23,7 +23,6 @@ const INSERT_CHUNK_SIZE = 5000;
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
-export const MAX_JOBS_REMOVED_ON_CANCEL = 1000;
 const IDEMPOTENCY_CONSTRAINT = 'UQ_batches_client_idempotency_key';
 
 export interface CreatedBatch {
@@ -44,12 +43,14 @@ export class BatchesService {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly queues: DispatchQueues,
+    private readonly fairShare: FairShare,
+    private readonly signals: DispatchSignals,
   ) {}
 
   /**
-   * Stores the batch and all its items in one transaction, then enqueues them (job id = item id).
-   * If enqueueing fails, the items stay pending in Postgres and the workers' reconciler enqueues them.
+   * Stores the batch and all its items in one transaction, then gives the batch turns in the model's fair
+   * scheduler and wakes the dispatchers (Postgres holds the items; nothing per item goes to Redis). If
+   * that fails, the items still wait in Postgres and the workers' reconciler announces the batch.
    */
   async create(clientId: string, parsed: ParsedBatch, idempotencyKey?: string): Promise<CreatedBatch> {
     if (idempotencyKey !== undefined) {
@@ -60,7 +61,7 @@ export class BatchesService {
       if (earlier) return { batch: toBatchView(earlier), created: false };
     }
     const itemIds = parsed.items.map(() => randomUUID());
-    let row: BatchRow;
+    let row: BatchRow & { client_weight: number | null };
     try {
       row = await this.dataSource.transaction((manager) =>
         this.insert(manager, clientId, parsed, itemIds, idempotencyKey),
@@ -76,7 +77,7 @@ export class BatchesService {
       }
       throw error;
     }
-    await this.enqueue(row, itemIds);
+    await this.announce(row);
     return { batch: toBatchView(row), created: true };
   }
 
@@ -104,22 +105,14 @@ export class BatchesService {
     return { batches: page.map((row) => toBatchView(row, now)), nextPageToken };
   }
 
-  /** Pending items are cancelled and their jobs removed; running ones finish. Cancelling again changes nothing. */
+  /**
+   * Pending items are cancelled; running ones finish. Cancelling again changes nothing. (The scheduler
+   * drops the batch the next time it is its turn and nothing is left to take.)
+   */
   async cancel(clientId: string, batchId: string): Promise<BatchView> {
     const before = await this.rowOf(clientId, batchId);
-    const rows: Array<BatchRow & { cancelled_item_ids: string[] }> = await this.dataSource.query(CANCEL_SQL, [
-      batchId,
-    ]);
-    const row = rows[0] ?? before;
-    const cancelled = rows[0]?.cancelled_item_ids ?? [];
-    // A worker drops the job of a cancelled item at its claim (one indexed UPDATE that matches nothing).
-    // Removing waiting jobs costs an O(queue length) LREM each in BullMQ, so only small cancels remove them.
-    if (cancelled.length > 0 && cancelled.length <= MAX_JOBS_REMOVED_ON_CANCEL) {
-      await this.queues.remove(row.model, cancelled).catch((error: unknown) => {
-        this.logger.warn(`batch ${batchId}: removing cancelled jobs failed: ${String(error)}`);
-      });
-    }
-    return toBatchView(row);
+    const rows: BatchRow[] = await this.dataSource.query(CANCEL_SQL, [batchId]);
+    return toBatchView(rows[0] ?? before);
   }
 
   /** The NDJSON lines of the finished items, in line order, read page by page. Throws 404 before streaming. */
@@ -146,8 +139,8 @@ export class BatchesService {
     parsed: ParsedBatch,
     itemIds: string[],
     idempotencyKey: string | undefined,
-  ): Promise<BatchRow> {
-    const [row]: BatchRow[] = await manager.query(INSERT_BATCH_SQL, [
+  ): Promise<BatchRow & { client_weight: number | null }> {
+    const [row]: Array<BatchRow & { client_weight: number | null }> = await manager.query(INSERT_BATCH_SQL, [
       clientId,
       parsed.model,
       parsed.displayName,
@@ -168,12 +161,17 @@ export class BatchesService {
     return row;
   }
 
-  private async enqueue(row: BatchRow, itemIds: string[]): Promise<void> {
-    const jobs: BatchItemJob[] = itemIds.map((itemId) => ({ itemId, batchId: row.id, model: row.model }));
+  private async announce(row: BatchRow & { client_weight: number | null }): Promise<void> {
     try {
-      await this.queues.enqueue(jobs);
+      await this.fairShare.activate(row.model, {
+        batchId: row.id,
+        clientId: row.client_id,
+        priority: row.priority,
+        weight: row.client_weight ?? undefined,
+      });
+      this.signals.wake(row.model);
     } catch (error) {
-      this.logger.warn(`batch ${row.id}: enqueue failed, the reconciler will retry: ${String(error)}`);
+      this.logger.warn(`batch ${row.id}: announcing it failed, the reconciler will: ${String(error)}`);
     }
   }
 }

@@ -111,13 +111,15 @@ export const envSchema = z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info')
       .describe('JSON logs (pino); keys and tokens are redacted'),
-    KF_WORKER_CONCURRENCY: z.coerce
+    // A safety cap only: how many requests a worker process keeps in flight follows what the quota admits
+    // (rate × latency); this bounds it, with the heap, against a pool far larger than one process can carry.
+    KF_MAX_IN_FLIGHT: z.coerce
       .number()
       .int()
       .min(1)
-      .max(1000)
-      .default(64)
-      .describe('in-flight items per model per worker process'),
+      .max(1_000_000)
+      .default(20_000)
+      .describe('safety cap on requests in flight per worker process (the quota decides how many below it)'),
     KF_MAX_ATTEMPTS: z.coerce
       .number()
       .int()

@@ -97,8 +97,8 @@ export class KeyfleetMetrics {
     this.itemsFinished.inc({ model, outcome });
   }
 
-  /** The reconciler enqueued again items that no queue held (`missing`) or whose job had failed. */
-  reconcilerRepaired(kind: 'missing' | 'failed', count: number): void {
+  /** Recovery repaired the dispatch state: `orphaned_item`, a dead worker's running item handed back to waiting. */
+  reconcilerRepaired(kind: 'orphaned_item', count: number): void {
     if (count > 0) this.repairs.inc({ kind }, count);
   }
 

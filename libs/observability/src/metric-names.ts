@@ -13,7 +13,7 @@ export const METRICS = {
     "keyfleet's own 429s to clients: no project had room within KF_INTERACTIVE_MAX_WAIT_MS",
   keyfleet_batch_items_finished_total: 'Batch items this worker brought to a final state',
   keyfleet_reconciler_repairs_total:
-    'Open items the reconciler enqueued again (missing: no queue held them; failed: their job had failed)',
+    "Repairs of the dispatch state by recovery (orphaned_item: a dead worker's running item handed back)",
   keyfleet_quota_used:
     'Used in the current window (rpm, tpm: rolling 60 s) or Pacific day (rpd, tpd), per project × model × dimension',
   keyfleet_quota_limit: 'The limit of each project × model × dimension (absent when there is none)',

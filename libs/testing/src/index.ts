@@ -3,6 +3,7 @@ export * from './test-config';
 export * from './simulator';
 export * from './app-process';
 export * from './scratch-stores';
+export * from './private-redis';
 export * from './free-port';
 export * from './prometheus-text';
 export * from './process-stack';

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { quotaEngineProvider } from '@keyfleet/quota';
 import { RegistryModule } from '@keyfleet/registry';
 import { AuthModule } from '../auth/auth.module';
 import { BatchesModule } from '../batches/batches.module';
@@ -23,6 +22,6 @@ import { UsageHistory } from './usage-history';
     UsageController,
     OperationsController,
   ],
-  providers: [quotaEngineProvider, BatchesOverview, UsageHistory],
+  providers: [BatchesOverview, UsageHistory],
 })
 export class AdminModule {}

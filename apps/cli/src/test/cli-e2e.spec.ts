@@ -65,7 +65,7 @@ describe('keyfleet CLI end to end (api and worker processes, the simulator)', ()
           { id: 'sim-beta', tier: 'paid', limits: { [MODEL]: LIMITS }, keys: [KEYS.beta] },
         ],
       },
-      { env: { KF_WORKER_CONCURRENCY: '32' } },
+      { env: { KF_MAX_IN_FLIGHT: '32' } },
     );
     clientKey = await stack.newClient('team-cli');
   }, 180_000);
