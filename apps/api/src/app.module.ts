@@ -7,7 +7,10 @@ import { PersistenceModule } from '@keyfleet/persistence';
 import { RedisModule } from '@keyfleet/queue';
 import { AdminModule } from './admin/admin.module';
 import { BatchesModule } from './batches/batches.module';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { GatewayModule } from './gateway/gateway.module';
+import { OpenApiModule } from './openapi/openapi.module';
+import { OpsModule } from './ops.module';
 
 /** The ingress: client batch API, Gemini-native and OpenAI-compatible endpoints, admin API, health. */
 @Module({})
@@ -25,6 +28,9 @@ export class AppModule {
         AdminModule,
         BatchesModule,
         GatewayModule,
+        OpsModule,
+        OpenApiModule,
+        DashboardModule,
       ],
     };
   }

@@ -8,6 +8,7 @@ import { GeminiShapeExceptionFilter } from '@keyfleet/errors';
 import { startDefaultMetrics } from '@keyfleet/observability';
 import { AppModule } from './app.module';
 import { KeyfleetExpressAdapter } from './http/express-adapter';
+import { BullBoard } from './queues/bull-board';
 
 /** Builds the api app (not yet listening): used by main.ts and by the end-to-end tests. */
 export async function createApiApp(config: KeyfleetConfig): Promise<NestExpressApplication> {
@@ -21,6 +22,7 @@ export async function createApiApp(config: KeyfleetConfig): Promise<NestExpressA
   // NDJSON batches arrive as text and are parsed line by line, so errors can name the line.
   app.use(text({ type: 'application/x-ndjson', limit: config.limits.maxBodyBytes }));
   app.useGlobalFilters(new GeminiShapeExceptionFilter());
+  app.get(BullBoard).mount(app);
   keepConnectionsAlive(app.getHttpServer(), config.httpKeepAliveMs);
   app.enableShutdownHooks();
   startDefaultMetrics('api');

@@ -1,4 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { KeyfleetMetrics } from '@keyfleet/observability';
 import {
   estimateTokens,
   nextPacificMidnight,
@@ -51,6 +52,7 @@ export class UpstreamPicker {
     private readonly engine: QuotaEngine,
     @Inject(ADMISSION_TIMING) private readonly timing: AdmissionTiming,
     private readonly interactive: InteractiveReserve,
+    @Optional() private readonly metrics: KeyfleetMetrics = new KeyfleetMetrics(),
   ) {
     const { headroomMs } = engine;
     // Half the headroom for leaving this process, half for the trip until Google counts the request.
@@ -84,6 +86,8 @@ export class UpstreamPicker {
     let result = await this.engine.reserve({ ...base, capacityShare: share });
     // A limit too small to split (RPM 1, a request near the TPM) keeps no share: batches may use it whole.
     if (result.kind === 'impossible' && share < 1) result = await this.engine.reserve(base);
+    if (result.kind !== 'impossible')
+      this.metrics.admissionAnswered(model, lane, result.kind === 'wait' ? result.waitMs : result.dueInMs);
     if (result.kind === 'wait') return { waitMs: result.waitMs, reason: `no project has room for ${model}` };
     if (result.kind === 'impossible') return { impossible: result.reason };
     const project = projects.find((p) => p.projectId === result.reservation.projectId);

@@ -4,3 +4,8 @@ export * from './simulator';
 export * from './app-process';
 export * from './scratch-stores';
 export * from './private-redis';
+export * from './free-port';
+export * from './prometheus-text';
+export * from './process-stack';
+export * from './chromium';
+export * from './screenshots';

@@ -11,5 +11,6 @@ import { BatchSubmissions } from './batch-submissions';
   imports: [AuthModule, BatchesCoreModule, RegistryModule],
   controllers: [BatchesController],
   providers: [BatchSubmissions, BatchEta],
+  exports: [BatchEta],
 })
 export class BatchesModule {}

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DispatchPolicy, UpstreamPicker, type SendOutcome, type UpstreamSlot } from '@keyfleet/admission';
 import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
 import { ErrorCode, KeyfleetError } from '@keyfleet/errors';
+import { KeyfleetMetrics } from '@keyfleet/observability';
 import type { TokenEstimateInput } from '@keyfleet/quota';
 import type { PoolKey } from '@keyfleet/registry';
 import type { ClassifiedUpstreamError } from '@keyfleet/upstream';
@@ -38,6 +39,7 @@ export class InteractiveDispatcher {
     private readonly policy: DispatchPolicy,
     private readonly picker: UpstreamPicker,
     @Inject(KEYFLEET_CONFIG) config: KeyfleetConfig,
+    private readonly metrics: KeyfleetMetrics,
   ) {
     this.maxWaitMs = config.interactive.maxWaitMs;
   }
@@ -63,11 +65,17 @@ export class InteractiveDispatcher {
         throw KeyfleetError.invalid(`request can never pass: its input exceeds the limits for ${call.model}`);
       case 'wait':
         if (result.lastQuotaFailure)
-          throw new PoolBusyError(call.model, result.lastQuotaFailure.retryDelayMs ?? 1000);
+          throw this.poolBusy(call.model, result.lastQuotaFailure.retryDelayMs ?? 1000);
         if (result.movesExhausted)
           throw new KeyfleetError(ErrorCode.Unavailable, `no usable upstream key for ${call.model}`);
-        throw new PoolBusyError(call.model, result.waitMs);
+        throw this.poolBusy(call.model, result.waitMs);
     }
+  }
+
+  /** keyfleet's own 429 to the client, counted. */
+  private poolBusy(model: string, waitMs: number): PoolBusyError {
+    this.metrics.clientThrottledByPool(model);
+    return new PoolBusyError(model, waitMs);
   }
 
   /** After a relayed answer: the real prompt tokens replace the estimate (the client already has its answer). */

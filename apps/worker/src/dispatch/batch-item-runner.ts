@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DispatchPolicy, UpstreamPicker, type SendOutcome, type UpstreamSlot } from '@keyfleet/admission';
 import { BatchItemsStore, type TakenItem } from '@keyfleet/batches';
 import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
+import { KeyfleetMetrics } from '@keyfleet/observability';
 import type { ItemError } from '@keyfleet/persistence';
 import {
   GeminiClient,
@@ -35,6 +36,7 @@ export class BatchItemRunner {
     private readonly store: BatchItemsStore,
     private readonly handback: ItemHandback,
     private readonly identity: WorkerIdentity,
+    private readonly metrics: KeyfleetMetrics,
   ) {}
 
   /** Never rejects: an unexpected failure sends the item back to waiting. */
@@ -65,7 +67,12 @@ export class BatchItemRunner {
         case 'ok':
           return this.succeed(model, item, result.value, result.slot);
         case 'impossible':
-          return this.fail(item, { code: 400, message: result.reason, status: 'INVALID_ARGUMENT' }, null);
+          return this.fail(
+            model,
+            item,
+            { code: 400, message: result.reason, status: 'INVALID_ARGUMENT' },
+            null,
+          );
         case 'wait':
           return this.sendBackToWait(item);
         case 'failed':
@@ -98,15 +105,28 @@ export class BatchItemRunner {
       .settle(slot, result.promptTokenCount, result.sentAt)
       .catch((error: unknown) => this.logger.warn(`correcting a reservation of ${model}: ${String(error)}`));
     const origin = originOf(slot, result.promptTokenCount);
-    await untilWritten(`result of item ${item.id}`, () => this.store.succeed(item, result.response, origin), {
-      onUnwritable: () =>
-        this.store.fail(item.id, unstorableAnswer(), { projectId: origin.projectId, upstreamKeyId: null }),
-    });
+    const recorded = await untilWritten(
+      `result of item ${item.id}`,
+      () => this.store.succeed(item, result.response, origin),
+      {
+        onUnwritable: () =>
+          this.store.fail(item.id, unstorableAnswer(), { projectId: origin.projectId, upstreamKeyId: null }),
+      },
+    );
+    if (recorded) this.metrics.batchItemFinished(model, 'succeeded');
   }
 
-  private async fail(item: TakenItem<UpstreamSlot>, error: ItemError, slot: UpstreamSlot | null) {
+  private async fail(
+    model: string,
+    item: TakenItem<UpstreamSlot>,
+    error: ItemError,
+    slot: UpstreamSlot | null,
+  ) {
     const origin = slot ? originOf(slot, null) : {};
-    await untilWritten(`failure of item ${item.id}`, () => this.store.fail(item.id, error, origin));
+    const recorded = await untilWritten(`failure of item ${item.id}`, () =>
+      this.store.fail(item.id, error, origin),
+    );
+    if (recorded) this.metrics.batchItemFinished(model, 'failed');
   }
 
   /** A transient failure uses an attempt: retried after a backoff while attempts remain. */
@@ -117,13 +137,13 @@ export class BatchItemRunner {
   ): Promise<boolean> {
     const error = { code: failure.status, message: failure.message, status: failure.rpcStatus };
     if (failure.kind !== 'transient') {
-      await this.fail(item, error, slot);
+      await this.fail(slot.reservation.model, item, error, slot);
       return false;
     }
     const used = await untilWritten(`attempt of item ${item.id}`, () => this.store.useAttempt(item.id));
     if (used === null) return false; // no longer running: recorded by another runner
     if (used >= this.config.worker.maxAttempts) {
-      await this.fail(item, error, slot);
+      await this.fail(slot.reservation.model, item, error, slot);
       return false;
     }
     await sleep(retryDelayMs(used, this.timing));

@@ -6,6 +6,7 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { WorkerLeases } from '@keyfleet/batches';
+import { KeyfleetMetrics } from '@keyfleet/observability';
 import { DISPATCH_TIMING, type DispatchTiming } from '../dispatch/dispatch-timing';
 import { ItemHandback } from '../dispatch/item-handback';
 import { LeaseKeeper } from './lease-keeper';
@@ -32,6 +33,7 @@ export class LeaseRecovery implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly leases: WorkerLeases,
     private readonly keeper: LeaseKeeper,
     private readonly handback: ItemHandback,
+    private readonly metrics: KeyfleetMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -68,6 +70,7 @@ export class LeaseRecovery implements OnApplicationBootstrap, OnModuleDestroy {
       handedBack += orphaned.length;
       if (orphaned.length < PAGE) break;
     }
+    this.metrics.reconcilerRepaired('orphaned_item', handedBack);
     await this.leases.forgetDead();
     if (handedBack > 0) this.logger.warn(`handed back ${handedBack} items of workers that died`);
     return handedBack;

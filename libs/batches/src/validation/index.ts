@@ -1,3 +1,4 @@
 export * from './parsed-batch';
 export * from './validate-fields';
 export * from './parse-batch';
+export * from './batch-body';

@@ -12,6 +12,7 @@ export interface ApiResponse<T = any> {
 
 export interface ApiHarness {
   url: string;
+  app: NestExpressApplication;
   sql: DataSource;
   /** Every response body text seen, to check no secret ever left the api. */
   seenBodies: string[];
@@ -57,6 +58,7 @@ export async function bootApi(env: Record<string, string> = {}, db?: TestDatabas
   };
   return {
     url,
+    app,
     sql: await database.dataSource(),
     seenBodies,
     call,
