@@ -20,6 +20,8 @@ const scopes = new AsyncLocalStorage<Departure>();
 export interface SendWindow {
   sendFrom?: number;
   sendBy: number;
+  /** Called once the request has been written (not when it is held back). */
+  onWritten?: () => void;
 }
 
 /** One call's way out: its window, and when the request left. */
@@ -54,5 +56,6 @@ export function windowGate(departure: Departure): SendGate {
       departure.sentAt = performance.now();
       return undefined;
     },
+    written: () => departure.onWritten?.(),
   };
 }
