@@ -6,11 +6,25 @@ import { projectLimitsOf } from '@keyfleet/admission';
 import { capacityEtaSeconds, nextPacificMidnight, QuotaEngine } from '@keyfleet/quota';
 import { PoolService } from '@keyfleet/registry';
 
-// Items of the model queued up to this batch (queues are first in, first out) that are still open.
-const OPEN_AHEAD_SQL = `SELECT COALESCE(SUM(pending_count + running_count), 0)::int AS open
-  FROM batches
-  WHERE model = $1 AND status IN ('queued', 'running')
-    AND created_at <= (SELECT created_at FROM batches WHERE id = $2)`;
+// The requests that go out before this batch is done, as the fair scheduler shares the model: its own;
+// of each other client, at most its weight's share of as many (it takes turns alongside, not ahead);
+// of its client's batches, all of those of a higher priority and, of an equal one, at most as many.
+const OPEN_AHEAD_SQL = `
+WITH open AS (
+  SELECT b.id, b.client_id, b.priority, b.pending_count + b.running_count AS n, COALESCE(c.weight, 1) AS weight
+  FROM batches b LEFT JOIN clients c ON c.id = b.client_id
+  WHERE b.model = $1 AND b.status IN ('queued', 'running') AND b.pending_count + b.running_count > 0
+), me AS (SELECT * FROM open WHERE id = $2
+), others AS (
+  SELECT o.client_id, SUM(o.n) AS n, MAX(o.weight) AS weight FROM open o, me
+  WHERE o.client_id <> me.client_id GROUP BY o.client_id
+)
+SELECT ceil(me.n
+  + COALESCE((SELECT SUM(LEAST(x.n, me.n * x.weight / me.weight)) FROM others x), 0)
+  + COALESCE((SELECT SUM(o.n) FROM open o WHERE o.client_id = me.client_id AND o.priority > me.priority), 0)
+  + COALESCE((SELECT SUM(LEAST(o.n, me.n)) FROM open o
+              WHERE o.client_id = me.client_id AND o.priority = me.priority AND o.id <> me.id), 0))::int AS open
+FROM me`;
 
 /** A batch's etaSeconds from the pool's remaining capacity (the quota engine's view), not from its past rate. */
 @Injectable()

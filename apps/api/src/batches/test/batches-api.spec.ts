@@ -277,28 +277,53 @@ describe('/v1/batches over HTTP (real api, Postgres, Redis)', () => {
     );
   });
 
-  it('estimates etaSeconds from the pool capacity and the items queued ahead', async () => {
+  it('estimates etaSeconds from the pool capacity and what the fair scheduler sends before it', async () => {
     const slowModel = 'gemini-2.0-flash';
     const project = await adminPost('/projects', {
       name: 'p-eta',
       limits: { [slowModel]: { rpm: 2, tpm: 100_000, rpd: 1000 } },
     });
     await adminPost(`/projects/${project.id}/keys`, { secret: 'AIzaApiSpecKeyEta000001' });
-    const submit = async () =>
+    const submit = async (priority = 0) =>
       (
         await http('/v1/batches', {
           key: clientKey,
           json: {
             model: slowModel,
+            priority,
             requests: ['a', 'b', 'c', 'd', 'e'].map((key) => ({ key, request: request(key) })),
           },
         })
       ).body.id as string;
+    const eta = async (id: string) => (await http(`/v1/batches/${id}`, { key: clientKey })).body.etaSeconds;
     const first = await submit();
-    const second = await submit();
     // No worker runs: 2 requests fit the window now, the rest go at 2 RPM (30 s each).
-    expect((await http(`/v1/batches/${first}`, { key: clientKey })).body.etaSeconds).toBe((5 - 2) * 30);
-    expect((await http(`/v1/batches/${second}`, { key: clientKey })).body.etaSeconds).toBe((10 - 2) * 30);
+    expect(await eta(first)).toBe((5 - 2) * 30);
+    // A second batch of the same client and priority shares the client's turns with the first.
+    const second = await submit();
+    expect(await eta(first)).toBe((10 - 2) * 30);
+    expect(await eta(second)).toBe((10 - 2) * 30);
+    // A batch of a higher priority goes first: the others wait for it too.
+    const urgent = await submit(1);
+    expect(await eta(urgent)).toBe((5 - 2) * 30);
+    expect(await eta(first)).toBe((15 - 2) * 30);
+    // Another client, of weight 3: it takes three turns to each of ours while it has work.
+    const heavy = await adminPost('/clients', {
+      name: 'heavy-eta',
+      allowedIps: ['127.0.0.0/8', '::1/128'],
+      weight: 3,
+    });
+    const big = await http('/v1/batches', {
+      key: heavy.key,
+      json: {
+        model: slowModel,
+        requests: Array.from({ length: 5 }, (_, i) => ({ key: `h${i}`, request: request('h') })),
+      },
+    });
+    expect(big.status).toBe(202);
+    expect(await eta(first)).toBe((15 + 5 - 2) * 30);
+    // And the heavy one waits for a third as many of ours as it has: 5 + 5/3, rounded up.
+    expect((await http(`/v1/batches/${big.body.id}`, { key: heavy.key })).body.etaSeconds).toBe((7 - 2) * 30);
   });
 
   it('accepts NDJSON with ?model= and ?displayName=, and an Idempotency-Key returns the first batch', async () => {
