@@ -295,7 +295,8 @@ describe('/v1/batches over HTTP (real api, Postgres, Redis)', () => {
           },
         })
       ).body.id as string;
-    const eta = async (id: string) => (await http(`/v1/batches/${id}`, { key: clientKey })).body.etaSeconds;
+    const eta = async (id: string): Promise<number | null> =>
+      (await http(`/v1/batches/${id}`, { key: clientKey })).body.etaSeconds as number | null;
     const first = await submit();
     // No worker runs: 2 requests fit the window now, the rest go at 2 RPM (30 s each).
     expect(await eta(first)).toBe((5 - 2) * 30);
