@@ -1,22 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { admin, call, eventually } from './http-helpers';
-import { MODEL, promptRequest, registerClient, startStack, type Stack } from './stack';
+import { registerClient, startStack, submitPrompts, type Stack } from './stack';
 import { limitsWithRpm, waitCompleted, type BatchCounts } from './crash-safety-helpers';
-
-async function submit(stack: Stack, clientKey: string, label: string, count: number): Promise<string> {
-  const submitted = await call(`${stack.apiUrl}/v1/batches`, {
-    token: clientKey,
-    json: {
-      model: MODEL,
-      requests: Array.from({ length: count }, (_, i) => ({
-        key: `${label}-${i}`,
-        request: promptRequest(`${label} ${i}`),
-      })),
-    },
-  });
-  expect(submitted.status).toBe(202);
-  return (submitted.body as { id: string }).id;
-}
 
 async function addProject(stack: Stack, name: string, rpm: number, key: string): Promise<string> {
   const project = await admin<{ id: string }>(stack.apiUrl, 'POST', '/projects', {
@@ -50,7 +35,7 @@ describe('dispatch capacity: what is in flight follows the quota (api, worker, s
     for (const [i, key] of keys.entries()) await addProject(stack, `cap${i}`, 1000, key);
     const clientKey = await registerClient(stack.apiUrl, 'team-capacity');
     await stack.startWorker();
-    const id = await submit(stack, clientKey, 'slow', 2400);
+    const id = await submitPrompts(stack.apiUrl, clientKey, 'slow', 2400);
     let mostRunning = 0;
     const counts = await eventually(async () => {
       const batch = (await call(`${stack?.apiUrl}/v1/batches/${id}`, { token: clientKey })).body as {
@@ -79,7 +64,7 @@ describe('dispatch capacity: what is in flight follows the quota (api, worker, s
     await addProject(stack, 'small', 1, 'AQ.NewProjectSmall0001');
     const clientKey = await registerClient(stack.apiUrl, 'team-new-project');
     await stack.startWorker();
-    const id = await submit(stack, clientKey, 'waiting', 4);
+    const id = await submitPrompts(stack.apiUrl, clientKey, 'waiting', 4);
     const dataSource: DataSource = await stack.db.dataSource();
     // One item took the small project's minute; the other three wait for it to free (about a minute).
     await eventually(async () => {

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { admin, call } from './http-helpers';
-import { MODEL, promptRequest, startStack, type Stack } from './stack';
+import { admin } from './http-helpers';
+import { startStack, submitPrompts, type Stack } from './stack';
 import { limitsWithRpm, waitCompleted } from './crash-safety-helpers';
 
 /**
@@ -37,18 +37,7 @@ describe('fair dispatch between clients (api, worker, simulator)', () => {
       allowedIps: ['127.0.0.1/32', '::1/128'],
       weight,
     });
-    const submitted = await call(`${apiUrl}/v1/batches`, {
-      token: created.key,
-      json: {
-        model: MODEL,
-        requests: Array.from({ length: count }, (_, i) => ({
-          key: `${name}-${i}`,
-          request: promptRequest(`${name} ${i}`),
-        })),
-      },
-    });
-    expect(submitted.status).toBe(202);
-    return { key: created.key, id: (submitted.body as { id: string }).id };
+    return { key: created.key, id: await submitPrompts(apiUrl, created.key, name, count) };
   }
 
   /** Items each batch has had taken (sent), once the pool's minute is spent. */
@@ -100,20 +89,8 @@ describe('fair dispatch between clients (api, worker, simulator)', () => {
       name: 'one-team',
       allowedIps: ['127.0.0.1/32', '::1/128'],
     });
-    const submit = async (label: string, priority: number, count: number) => {
-      const answer = await call(`${stack?.apiUrl}/v1/batches`, {
-        token: created.key,
-        json: {
-          model: MODEL,
-          priority,
-          requests: Array.from({ length: count }, (_, i) => ({
-            key: `${label}-${i}`,
-            request: promptRequest(label + i),
-          })),
-        },
-      });
-      return (answer.body as { id: string }).id;
-    };
+    const submit = (label: string, priority: number, count: number) =>
+      submitPrompts(stack?.apiUrl ?? '', created.key, label, count, priority);
     const background = await submit('background', -1, 30);
     const first = await submit('first', 0, 10);
     const second = await submit('second', 0, 10);

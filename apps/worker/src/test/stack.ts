@@ -18,7 +18,7 @@ import {
 import { createApiApp } from '../../../api/src/create-api-app';
 import type { DispatchTiming } from '../dispatch/dispatch-timing';
 import { WorkerModule } from '../worker.module';
-import { admin } from './http-helpers';
+import { admin, call } from './http-helpers';
 
 export const MODEL = 'gemini-2.5-flash';
 
@@ -131,6 +131,29 @@ export function simProject(id: string, keys: string[]) {
     limits: { [MODEL]: { rpm: 1000, tpm: 1_000_000, rpd: 100_000 } },
     keys,
   };
+}
+
+/** Submits a batch of `count` prompts `<label> <i>` keyed `<label>-<i>` as `clientKey`; returns its id. */
+export async function submitPrompts(
+  apiUrl: string,
+  clientKey: string,
+  label: string,
+  count: number,
+  priority = 0,
+): Promise<string> {
+  const submitted = await call(`${apiUrl}/v1/batches`, {
+    token: clientKey,
+    json: {
+      model: MODEL,
+      priority,
+      requests: Array.from({ length: count }, (_, i) => ({
+        key: `${label}-${i}`,
+        request: promptRequest(`${label} ${i}`),
+      })),
+    },
+  });
+  if (submitted.status !== 202) throw new Error(`submit → ${submitted.status}: ${submitted.text}`);
+  return (submitted.body as { id: string }).id;
 }
 
 /** A request whose answer the sim derives from its prompt. */
