@@ -1,15 +1,41 @@
 /** The SQL of BatchesService, kept apart so the service reads as steps. */
 
+/** The batch row, before its items: its counts are set once they are all stored (SET_BATCH_TOTAL_SQL). */
 export const INSERT_BATCH_SQL = `
 INSERT INTO batches (client_id, model, display_name, idempotency_key, total_count, pending_count, priority)
-VALUES ($1, $2, $3, $4, $5, $5, $6)
+VALUES ($1, $2, $3, $4, 0, 0, $5)
 RETURNING *`;
 
-/** One chunk of items as one JSON parameter: far fewer bytes and parameters than a VALUES list. */
+export const SET_BATCH_TOTAL_SQL = `
+WITH u AS (UPDATE batches SET total_count = $2, pending_count = $2 WHERE id = $1 RETURNING *)
+SELECT * FROM u`;
+
+/**
+ * One chunk of items as one JSON parameter: far fewer bytes and parameters than a VALUES list. A key the
+ * batch already holds is skipped, and the count inserted tells whether one was (ids are made here, so
+ * the api never holds a list of them).
+ */
 export const INSERT_ITEMS_SQL = `
-INSERT INTO batch_items (id, batch_id, line_no, key, request, est_tokens)
-SELECT x.id, $1, x.line_no, x.key, x.request, x.est_tokens
-FROM jsonb_to_recordset($2::jsonb) AS x(id uuid, line_no integer, key varchar, request jsonb, est_tokens integer)`;
+WITH inserted AS (
+  INSERT INTO batch_items (id, batch_id, line_no, key, request, est_tokens)
+  SELECT gen_random_uuid(), $1, x.line_no, x.key, x.request, x.est_tokens
+  FROM jsonb_to_recordset($2::jsonb) AS x(line_no integer, key varchar, request jsonb, est_tokens integer)
+  ON CONFLICT (batch_id, key) DO NOTHING
+  RETURNING 1
+)
+SELECT count(*)::int AS inserted FROM inserted`;
+
+/** After a chunk was stored short: its first item not stored as given, i.e. the first duplicate key. */
+export const FIRST_UNSTORED_ITEM_SQL = `
+SELECT x.line_no, x.key FROM jsonb_to_recordset($2::jsonb) AS x(line_no integer, key varchar)
+WHERE NOT EXISTS (
+  SELECT 1 FROM batch_items i WHERE i.batch_id = $1 AND i.key = x.key AND i.line_no = x.line_no
+)
+ORDER BY x.line_no LIMIT 1`;
+
+/** A page of a batch's item ids in line order (the (batch_id, line_no) index), for enqueueing. */
+export const ITEM_IDS_PAGE_SQL = `
+SELECT id, line_no FROM batch_items WHERE batch_id = $1 AND line_no > $2 ORDER BY line_no LIMIT $3`;
 
 export const BATCH_BY_IDEMPOTENCY_KEY_SQL = `SELECT * FROM batches WHERE client_id = $1 AND idempotency_key = $2`;
 

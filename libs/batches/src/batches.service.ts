@@ -1,25 +1,26 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { KeyfleetError } from '@keyfleet/errors';
 import { DispatchQueues, type BatchItemJob } from '@keyfleet/queue';
-import { estimateTokens } from '@keyfleet/quota';
 import {
   BATCH_BY_IDEMPOTENCY_KEY_SQL,
   BATCH_OF_CLIENT_SQL,
   CANCEL_SQL,
   INSERT_BATCH_SQL,
-  INSERT_ITEMS_SQL,
+  ITEM_IDS_PAGE_SQL,
   LIST_FIRST_PAGE_SQL,
   LIST_NEXT_PAGE_SQL,
+  SET_BATCH_TOTAL_SQL,
 } from './batch-sql';
+import { ItemChunkWriter } from './item-chunk-writer';
 import { toBatchView, type BatchRow, type BatchView } from './batch-view';
 import { decodePageToken, encodePageToken, isUuid } from './page-token';
 import { resultLines } from './result-lines';
 import type { ParsedBatch } from './validation';
 
-const INSERT_CHUNK_SIZE = 5000;
+// Item ids read back and enqueued per step after a submission.
+const ENQUEUE_PAGE_SIZE = 5000;
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
@@ -48,8 +49,10 @@ export class BatchesService {
   ) {}
 
   /**
-   * Stores the batch and all its items in one transaction, then enqueues them (job id = item id).
-   * If enqueueing fails, the items stay pending in Postgres and the workers' reconciler enqueues them.
+   * Stores the batch and its items in one transaction, reading them as they come (an NDJSON upload is a
+   * stream) and writing them in chunks, then hands the stored batch to dispatch (afterInsert). A bad item
+   * anywhere rolls everything back: nothing is half-written. If the hand-over fails, the items stay
+   * pending in Postgres and the workers' reconciler takes them.
    */
   async create(clientId: string, parsed: ParsedBatch, idempotencyKey?: string): Promise<CreatedBatch> {
     if (idempotencyKey !== undefined) {
@@ -59,11 +62,10 @@ export class BatchesService {
       const earlier = await this.byIdempotencyKey(clientId, idempotencyKey);
       if (earlier) return { batch: toBatchView(earlier), created: false };
     }
-    const itemIds = parsed.items.map(() => randomUUID());
     let row: BatchRow;
     try {
       row = await this.dataSource.transaction((manager) =>
-        this.insert(manager, clientId, parsed, itemIds, idempotencyKey),
+        this.insert(manager, clientId, parsed, idempotencyKey),
       );
     } catch (error) {
       // Two submissions with one key raced: the loser returns the winner's batch.
@@ -76,7 +78,7 @@ export class BatchesService {
       }
       throw error;
     }
-    await this.enqueue(row, itemIds);
+    await this.afterInsert(row);
     return { batch: toBatchView(row), created: true };
   }
 
@@ -144,34 +146,49 @@ export class BatchesService {
     manager: EntityManager,
     clientId: string,
     parsed: ParsedBatch,
-    itemIds: string[],
     idempotencyKey: string | undefined,
   ): Promise<BatchRow> {
-    const [row]: BatchRow[] = await manager.query(INSERT_BATCH_SQL, [
+    const [batch]: BatchRow[] = await manager.query(INSERT_BATCH_SQL, [
       clientId,
       parsed.model,
       parsed.displayName,
       idempotencyKey ?? null,
-      parsed.items.length,
       parsed.priority,
     ]);
-    for (let start = 0; start < parsed.items.length; start += INSERT_CHUNK_SIZE) {
-      const chunk = parsed.items.slice(start, start + INSERT_CHUNK_SIZE).map((item, offset) => ({
-        id: itemIds[start + offset],
-        line_no: item.lineNo,
-        key: item.key,
-        request: item.request,
-        est_tokens: estimateTokens(item.request),
-      }));
-      await manager.query(INSERT_ITEMS_SQL, [row.id, JSON.stringify(chunk)]);
+    const writer = new ItemChunkWriter(manager, batch.id, parsed.format);
+    try {
+      for await (const item of parsed.items) await writer.add(item);
+      await writer.finish();
+    } catch (error) {
+      await writer.settle(); // the rollback waits for no write still in flight
+      throw error;
     }
+    if (writer.count === 0) throw KeyfleetError.invalid('requests: a batch needs at least one request');
+    const [row]: BatchRow[] = await manager.query(SET_BATCH_TOTAL_SQL, [batch.id, writer.count]);
     return row;
   }
 
-  private async enqueue(row: BatchRow, itemIds: string[]): Promise<void> {
-    const jobs: BatchItemJob[] = itemIds.map((itemId) => ({ itemId, batchId: row.id, model: row.model }));
+  /**
+   * Hands a stored batch to dispatch. Takes only the row: the items are read back from Postgres a page at
+   * a time (one job per item, job id = item id), so no list of them is ever held here.
+   */
+  private async afterInsert(row: BatchRow): Promise<void> {
     try {
-      await this.queues.enqueue(jobs);
+      for (let after = 0; ;) {
+        const page: Array<{ id: string; line_no: number }> = await this.dataSource.query(ITEM_IDS_PAGE_SQL, [
+          row.id,
+          after,
+          ENQUEUE_PAGE_SIZE,
+        ]);
+        if (page.length === 0) return;
+        const jobs: BatchItemJob[] = page.map(({ id }) => ({
+          itemId: id,
+          batchId: row.id,
+          model: row.model,
+        }));
+        await this.queues.enqueue(jobs);
+        after = page[page.length - 1].line_no;
+      }
     } catch (error) {
       this.logger.warn(`batch ${row.id}: enqueue failed, the reconciler will retry: ${String(error)}`);
     }

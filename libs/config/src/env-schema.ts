@@ -65,8 +65,12 @@ export const envSchema = z
     KF_INTERACTIVE_RESERVE_MS: z.coerce.number().int().min(0).default(120_000),
     // How long an interactive call may wait for quota room before it is answered 429.
     KF_INTERACTIVE_MAX_WAIT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
-    KF_MAX_BATCH_ITEMS: z.coerce.number().int().min(1).default(100_000),
-    KF_MAX_BODY_MB: z.coerce.number().positive().default(200),
+    // Google's Batch Mode takes input files up to 2 GB; NDJSON is streamed, so its size costs no memory.
+    KF_MAX_BATCH_ITEMS: z.coerce.number().int().min(1).default(1_000_000),
+    KF_MAX_BODY_MB: z.coerce.number().positive().default(2048),
+    // A JSON body is parsed whole (and holds several times its size in memory): Google's own limit for
+    // a request, and for an inline batch, is 20 MB. It also bounds one NDJSON line.
+    KF_MAX_JSON_MB: z.coerce.number().positive().default(20),
     KF_RUN_MIGRATIONS: z
       .enum(['true', 'false'])
       .default('true')

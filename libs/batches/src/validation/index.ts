@@ -1,3 +1,5 @@
 export * from './parsed-batch';
 export * from './validate-fields';
 export * from './parse-batch';
+export * from './json-text-check';
+export * from './ndjson-lines';
