@@ -1,7 +1,8 @@
 // `npm run bench [-- a b c d e f]`: keyfleet against the Gemini simulator (rolling-window mode). Prints a
 // table per scenario and merges the figures into bench-results/latest.json. Scenarios: (a) pool
 // dispatch, (b) a TPM-bound pool, (c) (a) with 4 worker processes, (d) the quota engine alone,
-// (e) a 50,000-item NDJSON ingest, (f) the latency keyfleet's api adds over calling the simulator directly.
+// (e) a 50,000-item NDJSON ingest, (f) the latency keyfleet's api adds over calling the simulator directly,
+// (m) a 1,000,000-item NDJSON upload (~300 MB): time, and the api's peak memory.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { findRepoRoot } from '@keyfleet/testing';
@@ -9,10 +10,11 @@ import { describeMachine, readMachine } from './machine';
 import { BENCH_MODEL, DATABASE_URL, PORT, REDIS_URL, dropDatabase, startBenchStack } from './bench-stack';
 import { runAddedLatency } from './scenarios/added-latency';
 import { runEngineThroughput } from './scenarios/engine-throughput';
+import { runBigIngest } from './scenarios/big-ingest';
 import { runIngest } from './scenarios/ingest';
 import { POOL_SCENARIOS, runPoolScenario } from './scenarios/pool-scenarios';
 
-const ALL = ['a', 'b', 'c', 'd', 'e', 'f'] as const;
+const ALL = ['a', 'b', 'c', 'd', 'e', 'f', 'm'] as const;
 type ScenarioId = (typeof ALL)[number];
 
 function selectedScenarios(args: string[]): ScenarioId[] {
@@ -73,6 +75,40 @@ async function runIngestScenario(): Promise<object> {
   }
 }
 
+async function runBigIngestScenario(): Promise<object> {
+  const items = Number(process.env['BENCH_M_ITEMS'] ?? 1_000_000);
+  console.log(
+    `(m) big ingest: one ${items}-item NDJSON upload (~300 bytes a line), api RSS sampled every 100 ms …`,
+  );
+  const stack = await startBenchStack({
+    pool: [{ name: 'bench-m1', rpm: 1000, tpm: 4_000_000 }],
+    latencyMs: { min: 1, max: 1 },
+    workers: 0,
+    workerConcurrency: 1,
+  });
+  try {
+    const pid = stack.api.child.pid;
+    if (pid === undefined) throw new Error('the api process has no pid');
+    const m = await runBigIngest({
+      url: stack.url,
+      clientKey: stack.clientKey,
+      model: BENCH_MODEL,
+      databaseUrl: DATABASE_URL,
+      apiPid: pid,
+      items,
+      lineBytes: 300,
+    });
+    console.log(
+      `    ${m.items} items (${m.megabytes.toFixed(0)} MB): stored in ${m.storedSeconds?.toFixed(1) ?? '-'} s, ` +
+        `accepted (202, after enqueueing) in ${m.acceptedSeconds.toFixed(1)} s; ` +
+        `api RSS ${m.apiRssMb.before.toFixed(0)} → peak ${m.apiRssMb.peak.toFixed(0)} → ${m.apiRssMb.after.toFixed(0)} MB`,
+    );
+    return m;
+  } finally {
+    await stack.stop();
+  }
+}
+
 async function runLatencyScenario(): Promise<object> {
   console.log(
     '(f) added latency: 200 requests/s for 60 s, 1 ms upstream, direct vs through keyfleet vs a reference proxy …',
@@ -116,9 +152,11 @@ async function main(): Promise<void> {
         ? runEngine
         : id === 'e'
           ? runIngestScenario
-          : id === 'f'
-            ? runLatencyScenario
-            : () => runPool(id);
+          : id === 'm'
+            ? runBigIngestScenario
+            : id === 'f'
+              ? runLatencyScenario
+              : () => runPool(id);
     results[id] = { at: new Date().toISOString(), machine, ...(await runner()) };
   }
   writeResults(results);

@@ -20,7 +20,7 @@ import { resultLines } from './result-lines';
 import type { ParsedBatch } from './validation';
 
 // Item ids read back and enqueued per step after a submission.
-const ENQUEUE_PAGE_SIZE = 5000;
+const ENQUEUE_PAGE_SIZE = 1000;
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
