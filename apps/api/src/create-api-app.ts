@@ -3,16 +3,20 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import type { KeyfleetConfig } from '@keyfleet/config';
+import type { Clock } from '@keyfleet/registry';
 import { GeminiShapeExceptionFilter } from '@keyfleet/errors';
 import { startDefaultMetrics } from '@keyfleet/observability';
 import { AppModule } from './app.module';
 import { KeyfleetExpressAdapter } from './http/express-adapter';
 import { checkedJsonBody, checkedQuery } from './http/input-guard';
 
-/** Builds the api app (not yet listening): used by main.ts and by the end-to-end tests. */
-export async function createApiApp(config: KeyfleetConfig): Promise<NestExpressApplication> {
+/**
+ * Builds the api app (not yet listening): used by main.ts and by the end-to-end tests (which may give
+ * the caches a ManualClock).
+ */
+export async function createApiApp(config: KeyfleetConfig, clock?: Clock): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.forRoot(config),
+    AppModule.forRoot(config, clock),
     new KeyfleetExpressAdapter(),
     { bodyParser: false, bufferLogs: true },
   );

@@ -3,7 +3,7 @@ import { UpstreamPicker, type UpstreamSlot } from '@keyfleet/admission';
 import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
 import { ErrorCode, KeyfleetError } from '@keyfleet/errors';
 import type { TokenEstimateInput } from '@keyfleet/quota';
-import { UpstreamKeysService, type PoolKey } from '@keyfleet/registry';
+import { KeyRetirements, type PoolKey } from '@keyfleet/registry';
 import { SendDeadlinePassedError, type ClassifiedUpstreamError } from '@keyfleet/upstream';
 import { sleep } from './client-gone';
 import { PoolBusyError } from './pool-busy.error';
@@ -39,7 +39,7 @@ export class InteractiveDispatcher {
 
   constructor(
     private readonly picker: UpstreamPicker,
-    private readonly keys: UpstreamKeysService,
+    private readonly retirements: KeyRetirements,
     @Inject(KEYFLEET_CONFIG) config: KeyfleetConfig,
   ) {
     this.maxWaitMs = config.interactive.maxWaitMs;
@@ -122,6 +122,6 @@ export class InteractiveDispatcher {
     this.logger.warn(
       `key …${slot.key.lastFour} of project ${slot.project.name} taken out of service: ${reason}`,
     );
-    await this.keys.takeOutOfService(slot.key.id, reason, 'api');
+    await this.retirements.takeOutOfService(slot.key.id, reason, 'api');
   }
 }
