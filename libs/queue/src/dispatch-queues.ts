@@ -1,7 +1,8 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { getSharedConfigToken } from '@nestjs/bullmq';
 import { Queue, type QueueOptions } from 'bullmq';
 import { ENQUEUE_CHUNK_SIZE } from './job-defaults';
+import { logRedisErrors } from './redis-errors';
 import { BATCH_ITEM_JOB_NAME, dispatchQueueName, type BatchItemJob } from './queue-names';
 
 // Removals are single Lua calls; this many run at once (one connection pipelines them).
@@ -13,7 +14,6 @@ const REMOVE_CONCURRENCY = 200;
  */
 @Injectable()
 export class DispatchQueues implements OnApplicationShutdown {
-  private readonly logger = new Logger(DispatchQueues.name);
   private readonly queues = new Map<string, Queue<BatchItemJob>>();
 
   constructor(@Inject(getSharedConfigToken()) private readonly options: QueueOptions) {}
@@ -23,7 +23,7 @@ export class DispatchQueues implements OnApplicationShutdown {
     let queue = this.queues.get(model);
     if (!queue) {
       queue = new Queue<BatchItemJob>(dispatchQueueName(model), this.options);
-      queue.on('error', (error) => this.logger.warn(`queue ${queue?.name}: ${error.message}`));
+      logRedisErrors(queue, `queue ${queue.name}`);
       this.queues.set(model, queue);
     }
     return queue;

@@ -4,3 +4,4 @@ export * from './job-defaults';
 export * from './bull-options';
 export * from './dispatch-queues';
 export * from './queue.module';
+export * from './redis-errors';
