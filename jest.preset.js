@@ -22,8 +22,9 @@ module.exports = {
       },
     ],
   },
-  // NestJS 12 ships ESM only; Jest on Node 20 cannot require(esm), so SWC compiles those packages to CommonJS.
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|nestjs-pino)/)'],
+  // NestJS 12 (and the OpenAPI validator) ship ESM only; Jest on Node 20 cannot require(esm), so SWC compiles those
+  // packages to CommonJS.
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|nestjs-pino|@seriousme)/)'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   moduleNameMapper,
   testTimeout: 30000,

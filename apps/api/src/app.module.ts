@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AdmissionModule } from '@keyfleet/admission';
 import type { KeyfleetConfig } from '@keyfleet/config';
 import { ConfigModule } from '@keyfleet/config';
 import { HealthModule, loggingModule } from '@keyfleet/observability';
@@ -7,7 +8,10 @@ import { RedisModule } from '@keyfleet/queue';
 import { ClockModule, type Clock } from '@keyfleet/registry';
 import { AdminModule } from './admin/admin.module';
 import { BatchesModule } from './batches/batches.module';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { GatewayModule } from './gateway/gateway.module';
+import { OpenApiModule } from './openapi/openapi.module';
+import { OpsModule } from './ops.module';
 
 /** The ingress: client batch API, Gemini-native and OpenAI-compatible endpoints, admin API, health. */
 @Module({})
@@ -23,9 +27,13 @@ export class AppModule {
         PersistenceModule.forRoot(config),
         RedisModule.forRoot(config),
         HealthModule,
+        AdmissionModule.forRoot(),
         AdminModule,
         BatchesModule,
         GatewayModule,
+        OpsModule,
+        OpenApiModule,
+        DashboardModule,
       ],
     };
   }

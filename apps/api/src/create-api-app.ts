@@ -9,6 +9,7 @@ import { startDefaultMetrics } from '@keyfleet/observability';
 import { AppModule } from './app.module';
 import { KeyfleetExpressAdapter } from './http/express-adapter';
 import { checkedJsonBody, checkedQuery } from './http/input-guard';
+import { BullBoard } from './queues/bull-board';
 
 /**
  * Builds the api app (not yet listening): used by main.ts and by the end-to-end tests (which may give
@@ -25,6 +26,7 @@ export async function createApiApp(config: KeyfleetConfig, clock?: Clock): Promi
   app.use(checkedQuery);
   // NDJSON batches are read as a stream by their route (BatchUploads), line by line, in flat memory.
   app.useGlobalFilters(new GeminiShapeExceptionFilter());
+  app.get(BullBoard).mount(app);
   keepConnectionsAlive(app.getHttpServer(), config.httpKeepAliveMs);
   app.enableShutdownHooks();
   startDefaultMetrics('api');

@@ -21,12 +21,12 @@ export const PORT = process.env['BENCH_PORT'] ?? '18180';
 export interface BenchStackOptions {
   pool: PoolProject[];
   latencyMs: { min: number; max: number };
-  /** Worker processes to start (0 for api-only scenarios). */
+  /** Worker processes to start (0 for api-only scenarios), each with the default settings. */
   workers: number;
-  /** In-flight requests per worker process. */
-  workerConcurrency: number;
   /** Extra environment for every keyfleet process. */
   env?: Record<string, string>;
+  /** Another Redis than REDIS_URL (a private one, to read its memory). */
+  redisUrl?: string;
 }
 
 export interface BenchStack {
@@ -57,7 +57,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
   });
   const env = {
     DATABASE_URL,
-    REDIS_URL,
+    REDIS_URL: options.redisUrl ?? REDIS_URL,
     GEMINI_BASE_URL: sim.url,
     KF_ADMIN_TOKEN: `bench-${randomBytes(12).toString('hex')}`,
     KF_MASTER_KEY: randomBytes(32).toString('base64'),
@@ -65,7 +65,6 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     KF_LOG_LEVEL: 'warn',
     PORT,
     KF_HEALTH_PORT: '0',
-    KF_WORKER_CONCURRENCY: String(options.workerConcurrency),
     ...options.env,
   };
   const url = `http://127.0.0.1:${PORT}`;
@@ -74,7 +73,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
   const stop = async () => {
     await Promise.all([api, ...workers].map(stopApp));
     await sim.stop();
-    await deleteKeys(prefix);
+    await deleteKeys(options.redisUrl ?? REDIS_URL, prefix);
   };
   try {
     await waitReady(`${url}/readyz`, api);
@@ -101,8 +100,8 @@ export function dropDatabase(): Promise<void> {
   return dropDatabaseAt(DATABASE_URL);
 }
 
-async function deleteKeys(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL);
+async function deleteKeys(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url);
   await deleteRedisKeys(redis, `${prefix}*`);
   await redis.quit();
 }

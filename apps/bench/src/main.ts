@@ -1,8 +1,10 @@
-// `npm run bench [-- a b c d e f]`: keyfleet against the Gemini simulator (rolling-window mode). Prints a
-// table per scenario and merges the figures into bench-results/latest.json. Scenarios: (a) pool
-// dispatch, (b) a TPM-bound pool, (c) (a) with 4 worker processes, (d) the quota engine alone,
+// `npm run bench [-- a b …]`: keyfleet against the Gemini simulator (rolling-window mode), on its default
+// settings. Prints a table per scenario and merges the figures into bench-results/latest.json. Scenarios:
+// (a) pool dispatch, (b) a TPM-bound pool, (c) (a) with 4 worker processes, (d) the quota engine alone,
 // (e) a 50,000-item NDJSON ingest, (f) the latency keyfleet's api adds over calling the simulator directly,
-// (m) a 1,000,000-item NDJSON upload (~300 MB): time, and the api's peak memory.
+// (g) (a) at 5-15 s latency with one and with 3 workers, (h) 30-90 s latency, (i) fairness between
+// clients, (j) worker CPU per 1,000 items, (n) Redis memory per waiting item at a 1,000,000-item backlog,
+// (m) a 1,000,000-item NDJSON upload (~300 MB): how long until it is stored and accepted, the api's peak memory.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { findRepoRoot } from '@keyfleet/testing';
@@ -12,9 +14,11 @@ import { runAddedLatency } from './scenarios/added-latency';
 import { runEngineThroughput } from './scenarios/engine-throughput';
 import { runBigIngest } from './scenarios/big-ingest';
 import { runIngest } from './scenarios/ingest';
+import { runBacklogMemory } from './scenarios/backlog-memory';
+import { runSmallBehindBig, runWeightedShare } from './scenarios/fairness';
 import { POOL_SCENARIOS, runPoolScenario } from './scenarios/pool-scenarios';
 
-const ALL = ['a', 'b', 'c', 'd', 'e', 'f', 'm'] as const;
+const ALL = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'm', 'n'] as const;
 type ScenarioId = (typeof ALL)[number];
 
 function selectedScenarios(args: string[]): ScenarioId[] {
@@ -24,7 +28,7 @@ function selectedScenarios(args: string[]): ScenarioId[] {
   return ALL.filter((id) => args.includes(id));
 }
 
-async function runPool(id: 'a' | 'b' | 'c'): Promise<object> {
+async function runPool(id: string): Promise<object> {
   const scenario = POOL_SCENARIOS.find((s) => s.id === id);
   if (!scenario) throw new Error(`no pool scenario ${id}`);
   console.log(`(${id}) ${scenario.title} …`);
@@ -36,10 +40,41 @@ async function runPool(id: 'a' | 'b' | 'c'): Promise<object> {
   );
   const at = (seconds: number | null) => (seconds === null ? '-' : `${seconds.toFixed(2)} s`);
   console.log(
-    `    upstream sends from ${at(result.firstSendSeconds)} to ${at(result.lastSendSeconds)} after submitting`,
+    `    upstream sends from ${at(result.firstSendSeconds)} to ${at(result.lastSendSeconds)} after submitting; ` +
+      `worker CPU ${result.workerCpuSecondsPer1000.toFixed(2)} s per 1,000 items`,
   );
   console.table(result.perProject);
   return result;
+}
+
+async function runFairness(): Promise<object> {
+  console.log('(i) fairness: client A submits 2,250 items, client B 30 items 3 s later …');
+  const small = await runSmallBehindBig();
+  console.log(
+    `    B done in ${small.bSeconds.toFixed(1)} s; fair bound ${small.fairBoundSeconds.toFixed(1)} s ` +
+      `(${small.ratioToFairBound.toFixed(3)}×); first come, first served: ${small.fifoSeconds.toFixed(0)} s`,
+  );
+  console.log('(i) fairness: five backlogged clients, weights 1, 1, 1, 3, 3, two windows …');
+  const weighted = await runWeightedShare();
+  for (const [i, window] of weighted.windows.entries())
+    console.log(
+      `    window ${i + 1}: items ${window.taken.join(' / ')}, Jain's index ${window.jain.toFixed(4)}`,
+    );
+  return { smallBehindBig: small, weightedShare: weighted };
+}
+
+async function runMemory(): Promise<object> {
+  console.log('(n) Redis memory per waiting item, 1,000,000-item backlog …');
+  const n = await runBacklogMemory();
+  console.log(
+    `    ${n.bytesPerWaitingItem.toFixed(4)} bytes per waiting item (${n.redisBytesBefore} → ${n.redisBytesAfter} bytes); ` +
+      `submitted in ${n.submitSeconds.toFixed(1)} s`,
+  );
+  return n;
+}
+
+async function runBothG(): Promise<object> {
+  return { oneWorker: await runPool('g1'), threeWorkers: await runPool('g3') };
 }
 
 async function runEngine(): Promise<object> {
@@ -62,7 +97,6 @@ async function runIngestScenario(): Promise<object> {
     pool: [{ name: 'bench-e1', rpm: 1000, tpm: 4_000_000 }],
     latencyMs: { min: 1, max: 1 },
     workers: 0,
-    workerConcurrency: 1,
   });
   try {
     const e = await runIngest(stack.url, stack.clientKey, BENCH_MODEL, 50_000);
@@ -84,7 +118,6 @@ async function runBigIngestScenario(): Promise<object> {
     pool: [{ name: 'bench-m1', rpm: 1000, tpm: 4_000_000 }],
     latencyMs: { min: 1, max: 1 },
     workers: 0,
-    workerConcurrency: 1,
   });
   try {
     const pid = stack.api.child.pid;
@@ -128,6 +161,16 @@ async function runLatencyScenario(): Promise<object> {
   return f;
 }
 
+const RUNNERS: Partial<Record<ScenarioId, () => Promise<object>>> = {
+  d: runEngine,
+  e: runIngestScenario,
+  f: runLatencyScenario,
+  m: runBigIngestScenario,
+  g: runBothG,
+  i: runFairness,
+  n: runMemory,
+};
+
 function writeResults(results: Record<string, unknown>): void {
   const dir = path.join(findRepoRoot(), 'bench-results');
   const file = path.join(dir, 'latest.json');
@@ -147,16 +190,7 @@ async function main(): Promise<void> {
   const machine = readMachine();
   console.log(`machine: ${describeMachine(machine)}\n`);
   for (const id of scenarios) {
-    const runner =
-      id === 'd'
-        ? runEngine
-        : id === 'e'
-          ? runIngestScenario
-          : id === 'm'
-            ? runBigIngestScenario
-            : id === 'f'
-              ? runLatencyScenario
-              : () => runPool(id);
+    const runner = RUNNERS[id] ?? (() => runPool(id));
     results[id] = { at: new Date().toISOString(), machine, ...(await runner()) };
   }
   writeResults(results);

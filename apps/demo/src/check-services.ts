@@ -5,7 +5,8 @@ const HOW_TO_START = `
 Start them, then run the demo again:
   local servers:  pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start
                   redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
-  or with Docker: docker compose up -d postgres redis`;
+  or with Docker: cp .env.example .env (set POSTGRES_PASSWORD), docker compose up -d postgres redis,
+                  then DEMO_DATABASE_URL=postgres://postgres:<POSTGRES_PASSWORD>@127.0.0.1:5432/keyfleet_demo`;
 
 /** Fails with a message saying what is down and how to start it. */
 export async function checkServices(databaseUrl: string, redisUrl: string): Promise<void> {

@@ -1,27 +1,32 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ADMISSION_TIMING, InteractiveReserve, UpstreamPicker } from '@keyfleet/admission';
-import { ConfigModule, type KeyfleetConfig } from '@keyfleet/config';
+import { AdmissionModule } from '@keyfleet/admission';
 import { BatchesCoreModule } from '@keyfleet/batches';
+import { ConfigModule, type KeyfleetConfig } from '@keyfleet/config';
 import { HealthModule, loggingModule } from '@keyfleet/observability';
 import { PersistenceModule } from '@keyfleet/persistence';
-import { QueueModule, RedisModule } from '@keyfleet/queue';
-import { quotaEngineProvider } from '@keyfleet/quota';
+import { RedisModule } from '@keyfleet/queue';
 import { RegistryModule } from '@keyfleet/registry';
 import { UpstreamModule } from '@keyfleet/upstream';
-import { BatchItemProcessor } from './dispatch/batch-item.processor';
+import { BatchItemRunner } from './dispatch/batch-item-runner';
+import { DispatchLoops } from './dispatch/dispatch-loops';
 import { DEFAULT_DISPATCH_TIMING, DISPATCH_TIMING, type DispatchTiming } from './dispatch/dispatch-timing';
-import { DispatchWorkers } from './dispatch/dispatch-workers';
-import { Reconciler } from './recovery/reconciler';
+import { ItemHandback } from './dispatch/item-handback';
+import { ModelDispatchers } from './dispatch/model-dispatchers';
+import { WorkerIdentity } from './dispatch/worker-identity';
+import { LeaseKeeper } from './leases/lease-keeper';
+import { LeaseRecovery } from './leases/lease-recovery';
+import { Reconciler } from './maintenance/reconciler';
 
 export interface WorkerModuleOptions {
   /** Shorter waits for tests. */
   timing?: Partial<DispatchTiming>;
 }
 
-/** The worker process: dispatches batch items of every served model; the only place processors run. */
+/** The worker process: dispatches the backlog of every served model; the only place items are sent from. */
 @Module({})
 export class WorkerModule {
   static forRoot(config: KeyfleetConfig, options: WorkerModuleOptions = {}): DynamicModule {
+    const timing: DispatchTiming = { ...DEFAULT_DISPATCH_TIMING, ...options.timing };
     return {
       module: WorkerModule,
       imports: [
@@ -29,24 +34,25 @@ export class WorkerModule {
         loggingModule(config, 'worker'),
         PersistenceModule.forRoot(config),
         RedisModule.forRoot(config),
-        QueueModule.forRoot(config),
         HealthModule,
         RegistryModule,
         UpstreamModule,
         BatchesCoreModule,
+        // DispatchTiming extends AdmissionTiming: the policy reads the same values.
+        AdmissionModule.forRoot(timing),
       ],
       providers: [
-        { provide: DISPATCH_TIMING, useValue: { ...DEFAULT_DISPATCH_TIMING, ...options.timing } },
-        // DispatchTiming extends AdmissionTiming: the picker reads the same values.
-        { provide: ADMISSION_TIMING, useExisting: DISPATCH_TIMING },
-        quotaEngineProvider,
-        InteractiveReserve,
-        UpstreamPicker,
-        BatchItemProcessor,
-        DispatchWorkers,
+        { provide: DISPATCH_TIMING, useValue: timing },
+        { provide: WorkerIdentity, useValue: new WorkerIdentity() },
+        BatchItemRunner,
+        ItemHandback,
+        ModelDispatchers,
+        DispatchLoops,
+        LeaseKeeper,
+        LeaseRecovery,
         Reconciler,
       ],
-      exports: [DispatchWorkers, Reconciler],
+      exports: [DispatchLoops, Reconciler, LeaseRecovery, WorkerIdentity],
     };
   }
 }

@@ -4,11 +4,14 @@ export interface AdmissionTiming {
   quotaWaitMs: number;
   /** No project/key can serve the model right now: try again after this long. */
   noCapacityWaitMs: number;
+  /** How long before a booked moment its request is readied (SDK, connection); it is written at the moment. */
+  prepareAheadMs: number;
 }
 
 export const DEFAULT_ADMISSION_TIMING: AdmissionTiming = {
   quotaWaitMs: 5000,
   noCapacityWaitMs: 5000,
+  prepareAheadMs: 300,
 };
 
 export const ADMISSION_TIMING = Symbol('ADMISSION_TIMING');

@@ -1,3 +1,5 @@
 export * from './admission-timing';
+export * from './admission.module';
+export * from './dispatch-policy';
 export * from './interactive-reserve';
 export * from './upstream-picker';

@@ -1,4 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { KeyfleetMetrics } from '@keyfleet/observability';
 import {
   estimateTokens,
   nextPacificMidnight,
@@ -35,8 +36,6 @@ export type AdmissionLane = 'batch' | 'interactive';
 export type Admission = { slot: UpstreamSlot } | { waitMs: number; reason: string } | { impossible: string };
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-// Connection failures where the request certainly never reached Google (nothing was counted).
-const NEVER_SENT = /^upstream unreachable: (ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH)/;
 
 /**
  * Chooses where a request goes: the quota engine reserves room (RPM, TPM, RPD, TPD) on one project
@@ -53,6 +52,7 @@ export class UpstreamPicker {
     private readonly engine: QuotaEngine,
     @Inject(ADMISSION_TIMING) private readonly timing: AdmissionTiming,
     private readonly interactive: InteractiveReserve,
+    @Optional() private readonly metrics: KeyfleetMetrics = new KeyfleetMetrics(),
   ) {
     const { headroomMs } = engine;
     // Half the headroom for leaving this process, half for the trip until Google counts the request.
@@ -60,9 +60,10 @@ export class UpstreamPicker {
     this.sendWindowMs = headroomMs > 0 ? headroomMs / 2 : Infinity;
   }
 
+  /** `request` is estimated here, or carries an estimate made earlier (`{ tokens }`, uncalibrated). */
   async admit(
     model: string,
-    request: TokenEstimateInput,
+    request: TokenEstimateInput | { tokens: number },
     excludedKeyIds: ReadonlySet<string>,
     lane: AdmissionLane = 'batch',
     bookAheadMs = 0,
@@ -73,7 +74,7 @@ export class UpstreamPicker {
     if (projects.length === 0)
       return { waitMs: this.timing.noCapacityWaitMs, reason: `no usable key serves ${model}` };
     const askedAt = performance.now();
-    const rawEstimate = estimateTokens(request);
+    const rawEstimate = 'tokens' in request ? request.tokens : estimateTokens(request);
     const base = {
       model,
       estimatedTokens: this.calibrator.apply(model, rawEstimate),
@@ -85,6 +86,8 @@ export class UpstreamPicker {
     let result = await this.engine.reserve({ ...base, capacityShare: share });
     // A limit too small to split (RPM 1, a request near the TPM) keeps no share: batches may use it whole.
     if (result.kind === 'impossible' && share < 1) result = await this.engine.reserve(base);
+    if (result.kind !== 'impossible')
+      this.metrics.admissionAnswered(model, lane, result.kind === 'wait' ? result.waitMs : result.dueInMs);
     if (result.kind === 'wait') return { waitMs: result.waitMs, reason: `no project has room for ${model}` };
     if (result.kind === 'impossible') return { impossible: result.reason };
     const project = projects.find((p) => p.projectId === result.reservation.projectId);
@@ -147,7 +150,7 @@ export class UpstreamPicker {
       await this.engine.block(reservation.projectId, reservation.model, until, quotaReason(failure));
       return;
     }
-    if (failure.kind === 'invalid_key' || failure.kind === 'key_blocked' || NEVER_SENT.test(failure.message))
+    if (failure.kind === 'invalid_key' || failure.kind === 'key_blocked' || failure.neverSent)
       await this.engine.release(reservation);
   }
 

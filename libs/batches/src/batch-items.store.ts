@@ -1,32 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import DataLoader from 'dataloader';
 import { DataSource } from 'typeorm';
 import type { BatchItemStatus, ItemError } from '@keyfleet/persistence';
 import { GroupedWrites } from './grouped-writes';
 import { itemTransitionSql } from './item-transition.sql';
 
-/** An item a worker has claimed: what it needs to send it upstream. */
-export interface ClaimedItem {
-  id: string;
-  batchId: string;
-  key: string;
-  request: Record<string, unknown>;
-  /** Attempts used up so far (quota waits do not count). */
-  attempts: number;
-}
-
 /** An item and its batch: the writes of one batch's items can share a statement. */
 export interface ItemRef {
   id: string;
   batchId: string;
-}
-
-/** An item as it stands, read without a lock: what a worker needs before it reserves quota. */
-export interface PeekedItem extends ClaimedItem {
-  status: BatchItemStatus;
-  /** Its batch was cancelled: a claim cancels the item instead of running it. */
-  batchCancelled: boolean;
 }
 
 /** Where a success came from, for the record and for usage. */
@@ -36,28 +18,13 @@ export interface ItemOrigin {
   promptTokens: number | null;
 }
 
-const PEEK_SQL = `SELECT i.id, i.batch_id, i.key, i.request, i.attempts, i.status, b.status AS batch_status
-  FROM batch_items i JOIN batches b ON b.id = i.batch_id WHERE i.id = ANY($1::uuid[])`;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-interface PeekRow {
-  id: string;
-  batch_id: string;
-  key: string;
-  request: Record<string, unknown>;
-  attempts: number;
-  status: BatchItemStatus;
-  batch_status: string;
+/** A batch that has an item waiting again: the scheduler must give it turns. */
+export interface ReopenedBatch {
+  batchId: string;
+  model: string;
+  clientId: string;
+  priority: number;
 }
-
-const CLAIM_SQL = itemTransitionSql({
-  from: ['pending', 'running'],
-  // A pending item of a cancelled batch is cancelled instead; a running one (redelivered) runs on.
-  to: `CASE WHEN c.previous = 'pending' AND c.batch_status = 'cancelled' THEN 'cancelled' ELSE 'running' END`,
-  set: `completed_at = CASE WHEN c.previous = 'pending' AND c.batch_status = 'cancelled' THEN now() ELSE t.completed_at END`,
-  returning: 't.key, t.request, t.attempts',
-});
 
 const SUCCEED_SQL = itemTransitionSql({
   from: ['pending', 'running'],
@@ -73,11 +40,18 @@ const FAIL_SQL = itemTransitionSql({
   set: 'error = x.error, response = NULL, project_id = x.project_id, upstream_key_id = x.upstream_key_id, completed_at = now()',
 });
 
+// Only the item's own runner (its lease owner) lets it go: a worker whose lease ran out while it was
+// stalled must not hand back an item another worker has taken since.
 const RELEASE_SQL = itemTransitionSql({
   from: ['running'],
   to: `CASE WHEN c.batch_status = 'cancelled' THEN 'cancelled' ELSE 'pending' END`,
-  set: `completed_at = CASE WHEN c.batch_status = 'cancelled' THEN now() ELSE NULL END`,
+  inputs: ['lease_owner uuid'],
+  where: 'i.lease_owner IS NOT DISTINCT FROM x.lease_owner',
+  set: `lease_owner = NULL, completed_at = CASE WHEN c.batch_status = 'cancelled' THEN now() ELSE NULL END`,
 });
+
+const REOPENED_SQL = `SELECT id AS "batchId", model, client_id AS "clientId", priority
+  FROM batches WHERE id = ANY($1::uuid[]) AND status <> 'cancelled'`;
 
 interface TransitionRow {
   id: string;
@@ -85,80 +59,22 @@ interface TransitionRow {
   status: BatchItemStatus;
   previous: BatchItemStatus;
   final: boolean;
-  key?: string;
-  request?: Record<string, unknown>;
-  attempts?: number;
 }
 
 /**
- * The item state machine of the workers: pending → running → succeeded | failed, running → pending
- * (a wait), pending → cancelled. Each move happens exactly once and moves the batch's counts with it.
+ * The item state machine after an item is taken (see Backlog.take, pending → running): running →
+ * succeeded | failed, running → pending (it waits again). Each move happens exactly once and moves the
+ * batch's counts with it.
  */
 @Injectable()
 export class BatchItemsStore {
-  // A worker starts hundreds of deliveries at once when a burst's jobs arrive; read one at a time they
-  // queued for pooled connections for up to a second (bench (a)), read together they take one query.
-  // Not cached: an item's status moves on.
-  private readonly peeks = new DataLoader<string, PeekedItem | null>((ids) => this.peekMany(ids), {
-    cache: false,
-    maxBatchSize: 1000,
-  });
-
-  // Claims and results come in bursts (hundreds of one batch at once): grouped, they take the batch's
-  // row lock once per statement, and at most one statement per batch waits for it, holding one pooled
-  // connection while the lock-free reads use the others.
-  private readonly claims = new GroupedWrites<unknown[], TransitionRow>((group) =>
-    this.transition(CLAIM_SQL, group),
-  );
+  // Results come in bursts (hundreds of one batch at once): grouped, they take the batch's row lock once
+  // per statement, and at most one statement per batch waits for it.
   private readonly successes = new GroupedWrites<unknown[], TransitionRow>((group) =>
     this.transition(SUCCEED_SQL, group),
   );
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
-
-  /**
-   * Reads an item without writing or locking anything, so a worker can ask for quota before it touches
-   * the batch's row. Null when the item does not exist.
-   */
-  peek(itemId: string): Promise<PeekedItem | null> {
-    return this.peeks.load(itemId);
-  }
-
-  private async peekMany(ids: readonly string[]): Promise<Array<PeekedItem | null>> {
-    // A malformed id is simply not found, rather than failing the query for the others.
-    const valid = ids.filter((id) => UUID.test(id));
-    const rows: PeekRow[] = valid.length ? await this.dataSource.query(PEEK_SQL, [valid]) : [];
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    return ids.map((id) => {
-      const row = byId.get(id);
-      if (!row) return null;
-      return {
-        id,
-        batchId: row.batch_id,
-        key: row.key,
-        request: row.request,
-        attempts: row.attempts,
-        status: row.status,
-        batchCancelled: row.batch_status === 'cancelled',
-      };
-    });
-  }
-
-  /**
-   * pending → running (or running again on a redelivery). Null when the item is final or was just
-   * cancelled, or when `wanted` says no once the claim's turn comes (it then writes nothing).
-   */
-  async claim(item: ItemRef, wanted?: () => boolean): Promise<ClaimedItem | null> {
-    const row = await this.claims.submit(item.batchId, item.id, [], wanted);
-    if (!row || row.status !== 'running') return null;
-    return {
-      id: row.id,
-      batchId: row.batch_id,
-      key: row.key ?? '',
-      request: row.request ?? {},
-      attempts: row.attempts ?? 0,
-    };
-  }
 
   /** Stores the response. True only for the one call that recorded it. */
   async succeed(item: ItemRef, response: Record<string, unknown>, origin: ItemOrigin): Promise<boolean> {
@@ -172,9 +88,19 @@ export class BatchItemsStore {
     return (await this.transition(FAIL_SQL, [{ id: itemId, input }])).has(itemId);
   }
 
-  /** running → pending, to wait (cancelled instead if its batch was cancelled meanwhile). False if it was not running. */
-  async release(itemId: string): Promise<boolean> {
-    return (await this.transition(RELEASE_SQL, [{ id: itemId, input: [] }])).has(itemId);
+  /**
+   * running → pending, to wait again (cancelled instead if its batch was cancelled meanwhile), if
+   * `leaseOwner` still runs it. Returns the batches that have an item waiting again.
+   */
+  async release(itemIds: readonly string[], leaseOwner: string | null): Promise<ReopenedBatch[]> {
+    if (itemIds.length === 0) return [];
+    const moved = await this.transition(
+      RELEASE_SQL,
+      itemIds.map((id) => ({ id, input: [leaseOwner] })),
+    );
+    const reopened = [...moved.values()].filter((row) => row.status === 'pending');
+    if (reopened.length === 0) return [];
+    return this.dataSource.query(REOPENED_SQL, [[...new Set(reopened.map((row) => row.batch_id))]]);
   }
 
   /** Uses up one attempt of a running item; returns the attempts used, or null when it is not running. */

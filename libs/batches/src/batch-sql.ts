@@ -6,9 +6,10 @@ INSERT INTO batches (client_id, model, display_name, idempotency_key, total_coun
 VALUES ($1, $2, $3, $4, 0, 0, $5)
 RETURNING *`;
 
+/** With the client's weight, which the fair scheduler gives the batch. */
 export const SET_BATCH_TOTAL_SQL = `
 WITH u AS (UPDATE batches SET total_count = $2, pending_count = $2 WHERE id = $1 RETURNING *)
-SELECT * FROM u`;
+SELECT u.*, (SELECT weight FROM clients WHERE id = u.client_id) AS client_weight FROM u`;
 
 /**
  * One chunk of items as one JSON parameter (UTF-8 bytes, sent as bytea): far fewer bytes and parameters
@@ -33,10 +34,6 @@ WHERE NOT EXISTS (
   SELECT 1 FROM batch_items i WHERE i.batch_id = $1 AND i.key = x.key AND i.line_no = x.line_no
 )
 ORDER BY x.line_no LIMIT 1`;
-
-/** A page of a batch's item ids in line order (the (batch_id, line_no) index), for enqueueing. */
-export const ITEM_IDS_PAGE_SQL = `
-SELECT id, line_no FROM batch_items WHERE batch_id = $1 AND line_no > $2 ORDER BY line_no LIMIT $3`;
 
 export const BATCH_BY_IDEMPOTENCY_KEY_SQL = `SELECT * FROM batches WHERE client_id = $1 AND idempotency_key = $2`;
 
@@ -73,7 +70,7 @@ UPDATE batches b SET
 FROM n WHERE b.id = $1
 RETURNING b.*
 )
-SELECT u.*, (SELECT coalesce(array_agg(id), '{}') FROM c) AS cancelled_item_ids FROM u`;
+SELECT u.* FROM u`;
 
 /** A page of finished items in line order (keyset on the (batch_id, line_no) index). */
 export const RESULTS_PAGE_SQL = `

@@ -1,14 +1,19 @@
 import { Module } from '@nestjs/common';
+import { FairShareModule } from '@keyfleet/fair-share';
+import { Backlog } from './backlog';
 import { BatchItemsStore } from './batch-items.store';
 import { BatchesService } from './batches.service';
 import { OpenItemsQueries } from './open-items.queries';
+import { WorkerLeases } from './worker-leases';
 
 /**
- * Batches and their items in Postgres. Needs the global PersistenceModule and QueueModule (DispatchQueues).
+ * Batches and their items in Postgres, and their turns in the fair scheduler. Needs the global
+ * PersistenceModule, RedisModule and ConfigModule.
  * (Named "core" to tell it from the api's BatchesModule, which serves these over HTTP.)
  */
 @Module({
-  providers: [BatchesService, BatchItemsStore, OpenItemsQueries],
-  exports: [BatchesService, BatchItemsStore, OpenItemsQueries],
+  imports: [FairShareModule],
+  providers: [BatchesService, BatchItemsStore, Backlog, OpenItemsQueries, WorkerLeases],
+  exports: [BatchesService, BatchItemsStore, Backlog, OpenItemsQueries, WorkerLeases, FairShareModule],
 })
 export class BatchesCoreModule {}

@@ -2,13 +2,12 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { KeyfleetError } from '@keyfleet/errors';
-import { DispatchQueues, type BatchItemJob } from '@keyfleet/queue';
+import { DispatchSignals, FairShare } from '@keyfleet/fair-share';
 import {
   BATCH_BY_IDEMPOTENCY_KEY_SQL,
   BATCH_OF_CLIENT_SQL,
   CANCEL_SQL,
   INSERT_BATCH_SQL,
-  ITEM_IDS_PAGE_SQL,
   LIST_FIRST_PAGE_SQL,
   LIST_NEXT_PAGE_SQL,
   SET_BATCH_TOTAL_SQL,
@@ -19,12 +18,9 @@ import { decodePageToken, encodePageToken, isUuid } from './page-token';
 import { resultLines } from './result-lines';
 import type { ParsedBatch } from './validation';
 
-// Item ids read back and enqueued per step after a submission.
-const ENQUEUE_PAGE_SIZE = 1000;
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
-export const MAX_JOBS_REMOVED_ON_CANCEL = 1000;
 const IDEMPOTENCY_CONSTRAINT = 'UQ_batches_client_idempotency_key';
 
 export interface CreatedBatch {
@@ -45,14 +41,16 @@ export class BatchesService {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly queues: DispatchQueues,
+    private readonly fairShare: FairShare,
+    private readonly signals: DispatchSignals,
   ) {}
 
   /**
    * Stores the batch and its items in one transaction, reading them as they come (an NDJSON upload is a
-   * stream) and writing them in chunks, then hands the stored batch to dispatch (afterInsert). A bad item
-   * anywhere rolls everything back: nothing is half-written. If the hand-over fails, the items stay
-   * pending in Postgres and the workers' reconciler takes them.
+   * stream) and writing them in chunks, so memory stays flat whatever the batch's size; a bad item
+   * anywhere rolls everything back. Then gives the batch turns in the model's fair scheduler and wakes
+   * the dispatchers (Postgres holds the items; nothing per item goes to Redis). If that fails, the items
+   * still wait in Postgres and the workers' reconciler announces the batch.
    */
   async create(clientId: string, parsed: ParsedBatch, idempotencyKey?: string): Promise<CreatedBatch> {
     if (idempotencyKey !== undefined) {
@@ -62,7 +60,7 @@ export class BatchesService {
       const earlier = await this.byIdempotencyKey(clientId, idempotencyKey);
       if (earlier) return { batch: toBatchView(earlier), created: false };
     }
-    let row: BatchRow;
+    let row: BatchRow & { client_weight: number | null };
     try {
       row = await this.dataSource.transaction((manager) =>
         this.insert(manager, clientId, parsed, idempotencyKey),
@@ -78,7 +76,7 @@ export class BatchesService {
       }
       throw error;
     }
-    await this.afterInsert(row);
+    await this.announce(row);
     return { batch: toBatchView(row), created: true };
   }
 
@@ -106,22 +104,14 @@ export class BatchesService {
     return { batches: page.map((row) => toBatchView(row, now)), nextPageToken };
   }
 
-  /** Pending items are cancelled and their jobs removed; running ones finish. Cancelling again changes nothing. */
+  /**
+   * Pending items are cancelled; running ones finish. Cancelling again changes nothing. (The scheduler
+   * drops the batch the next time it is its turn and nothing is left to take.)
+   */
   async cancel(clientId: string, batchId: string): Promise<BatchView> {
     const before = await this.rowOf(clientId, batchId);
-    const rows: Array<BatchRow & { cancelled_item_ids: string[] }> = await this.dataSource.query(CANCEL_SQL, [
-      batchId,
-    ]);
-    const row = rows[0] ?? before;
-    const cancelled = rows[0]?.cancelled_item_ids ?? [];
-    // A worker drops the job of a cancelled item at its claim (one indexed UPDATE that matches nothing).
-    // Removing waiting jobs costs an O(queue length) LREM each in BullMQ, so only small cancels remove them.
-    if (cancelled.length > 0 && cancelled.length <= MAX_JOBS_REMOVED_ON_CANCEL) {
-      await this.queues.remove(row.model, cancelled).catch((error: unknown) => {
-        this.logger.warn(`batch ${batchId}: removing cancelled jobs failed: ${String(error)}`);
-      });
-    }
-    return toBatchView(row);
+    const rows: BatchRow[] = await this.dataSource.query(CANCEL_SQL, [batchId]);
+    return toBatchView(rows[0] ?? before);
   }
 
   /** The NDJSON lines of the finished items, in line order, read page by page. Throws 404 before streaming. */
@@ -147,7 +137,7 @@ export class BatchesService {
     clientId: string,
     parsed: ParsedBatch,
     idempotencyKey: string | undefined,
-  ): Promise<BatchRow> {
+  ): Promise<BatchRow & { client_weight: number | null }> {
     const [batch]: BatchRow[] = await manager.query(INSERT_BATCH_SQL, [
       clientId,
       parsed.model,
@@ -164,33 +154,24 @@ export class BatchesService {
       throw error;
     }
     if (writer.count === 0) throw KeyfleetError.invalid('requests: a batch needs at least one request');
-    const [row]: BatchRow[] = await manager.query(SET_BATCH_TOTAL_SQL, [batch.id, writer.count]);
+    const [row]: Array<BatchRow & { client_weight: number | null }> = await manager.query(
+      SET_BATCH_TOTAL_SQL,
+      [batch.id, writer.count],
+    );
     return row;
   }
 
-  /**
-   * Hands a stored batch to dispatch. Takes only the row: the items are read back from Postgres a page at
-   * a time (one job per item, job id = item id), so no list of them is ever held here.
-   */
-  private async afterInsert(row: BatchRow): Promise<void> {
+  private async announce(row: BatchRow & { client_weight: number | null }): Promise<void> {
     try {
-      for (let after = 0; ;) {
-        const page: Array<{ id: string; line_no: number }> = await this.dataSource.query(ITEM_IDS_PAGE_SQL, [
-          row.id,
-          after,
-          ENQUEUE_PAGE_SIZE,
-        ]);
-        if (page.length === 0) return;
-        const jobs: BatchItemJob[] = page.map(({ id }) => ({
-          itemId: id,
-          batchId: row.id,
-          model: row.model,
-        }));
-        await this.queues.enqueue(jobs);
-        after = page[page.length - 1].line_no;
-      }
+      await this.fairShare.activate(row.model, {
+        batchId: row.id,
+        clientId: row.client_id,
+        priority: row.priority,
+        weight: row.client_weight ?? undefined,
+      });
+      this.signals.wake(row.model);
     } catch (error) {
-      this.logger.warn(`batch ${row.id}: enqueue failed, the reconciler will retry: ${String(error)}`);
+      this.logger.warn(`batch ${row.id}: announcing it failed, the reconciler will: ${String(error)}`);
     }
   }
 }

@@ -3,5 +3,7 @@ export * from './batch-view';
 export * from './page-token';
 export * from './batches.service';
 export * from './batch-items.store';
+export * from './backlog';
+export * from './worker-leases';
 export * from './open-items.queries';
 export * from './batches-core.module';

@@ -19,6 +19,8 @@ export function itemTransitionSql(options: {
   inputs?: readonly string[];
   /** Extra `column = expr` assignments on the item (`t`). */
   set?: string;
+  /** An extra condition on each item (`i`, its inputs `x`), checked under its row lock. */
+  where?: string;
   /** Extra item columns to return. */
   returning?: string;
 }): string {
@@ -36,7 +38,7 @@ WITH x AS (
 ), c AS (
   SELECT i.id, i.status AS previous, b.status AS batch_status
   FROM batch_items i JOIN x ON x.id = i.id JOIN batches b ON b.id = i.batch_id
-  WHERE i.status IN (${from})
+  WHERE i.status IN (${from})${options.where ? ` AND (${options.where})` : ''}
   ORDER BY i.id
   FOR UPDATE OF i
 ), m AS (

@@ -2,36 +2,29 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 
+/** A batch with items waiting, and what the scheduler needs to give it turns. */
 export interface OpenBatch {
-  id: string;
+  batchId: string;
   model: string;
+  clientId: string;
+  priority: number;
+  /** Its client's weight. */
+  weight: number;
 }
 
-export interface OpenItem {
-  id: string;
-  lineNo: number;
-  status: 'pending' | 'running';
-}
+const OPEN_BATCHES_SQL = `
+SELECT b.id AS "batchId", b.model, b.client_id AS "clientId", b.priority, COALESCE(c.weight, 1) AS weight
+FROM batches b LEFT JOIN clients c ON c.id = b.client_id
+WHERE b.pending_count > 0 AND b.status IN ('queued', 'running')
+ORDER BY b.created_at`;
 
-/** What Postgres says is still to do: for the reconciler, which makes sure a queue holds every open item. */
+/** What Postgres says is still to do: for the reconciler, which makes sure the scheduler knows every batch with work. */
 @Injectable()
 export class OpenItemsQueries {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Batches with items still pending or running (a cancelled one may still have running items). */
-  async openBatches(): Promise<OpenBatch[]> {
-    return this.dataSource.query(
-      `SELECT id, model FROM batches WHERE pending_count > 0 OR running_count > 0 ORDER BY created_at`,
-    );
-  }
-
-  /** One keyset page of a batch's open items, in line order (the (batch_id, line_no) index). */
-  async openItems(batchId: string, afterLineNo: number, limit: number): Promise<OpenItem[]> {
-    return this.dataSource.query(
-      `SELECT id, line_no AS "lineNo", status FROM batch_items
-       WHERE batch_id = $1 AND line_no > $2 AND status IN ('pending', 'running')
-       ORDER BY line_no LIMIT $3`,
-      [batchId, afterLineNo, limit],
-    );
+  /** Batches with items waiting (one row per batch, whatever the number of items). */
+  openBatches(): Promise<OpenBatch[]> {
+    return this.dataSource.query(OPEN_BATCHES_SQL);
   }
 }

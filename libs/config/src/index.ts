@@ -1,3 +1,4 @@
 export * from './env-schema';
 export * from './keyfleet-config';
 export * from './config.module';
+export * from './config-docs';

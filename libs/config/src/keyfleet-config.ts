@@ -27,7 +27,8 @@ export interface KeyfleetConfig {
   };
   queuePrefix: string;
   logLevel: Env['KF_LOG_LEVEL'];
-  worker: { concurrency: number; maxAttempts: number };
+  /** maxInFlight: a worker process' cap on requests in flight (what the quota admits decides below it). */
+  worker: { maxInFlight: number; maxAttempts: number };
   quota: { headroomMs: number };
   /** Interactive (Gemini-native / OpenAI-compatible) calls: their kept share, and their bounded wait. */
   interactive: { share: number; reserveMs: number; maxWaitMs: number };
@@ -80,7 +81,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): KeyfleetCon
     },
     queuePrefix: env.KF_QUEUE_PREFIX,
     logLevel: env.KF_LOG_LEVEL,
-    worker: { concurrency: env.KF_WORKER_CONCURRENCY, maxAttempts: env.KF_MAX_ATTEMPTS },
+    worker: { maxInFlight: env.KF_MAX_IN_FLIGHT, maxAttempts: env.KF_MAX_ATTEMPTS },
     quota: { headroomMs: env.KF_QUOTA_HEADROOM_MS },
     interactive: {
       share: env.KF_INTERACTIVE_SHARE,

@@ -45,7 +45,12 @@ export class DatabaseUnavailableError extends KeyfleetError {
     super(
       ErrorCode.Unavailable,
       `keyfleet cannot reach its database right now; please retry in ${DATABASE_RETRY_AFTER_SECONDS}s.`,
-      [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${DATABASE_RETRY_AFTER_SECONDS}s` }],
+      [
+        {
+          '@type': 'type.googleapis.com/google.rpc.RetryInfo',
+          retryDelay: `${DATABASE_RETRY_AFTER_SECONDS}s`,
+        },
+      ],
     );
     this.name = 'DatabaseUnavailableError';
   }

@@ -34,7 +34,8 @@ export class GeminiShapeExceptionFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<Response>();
     const { status, body } = this.toBody(exception);
     if (status === 503) this.logger.warn(`${body.error.message} (${describeCause(exception)})`);
-    else if (status >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    else if (status >= 500)
+      this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     if (response.headersSent) {
       response.end();
       return;

@@ -309,14 +309,20 @@ describe('classifyUpstreamError: transient and client errors', () => {
     });
   });
 
-  it('a network failure is transient (503 UNAVAILABLE) and names the cause', () => {
-    const failure = new TypeError('fetch failed', {
-      cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }),
-    });
-    expect(classifyUpstreamError(failure)).toMatchObject({
+  it('a network failure is transient (503 UNAVAILABLE), names the cause and says whether it was never sent', () => {
+    const failure = (code: string) =>
+      new TypeError('fetch failed', { cause: Object.assign(new Error('connect'), { code }) });
+    expect(classifyUpstreamError(failure('ECONNREFUSED'))).toMatchObject({
       kind: 'transient',
       status: 503,
       message: 'upstream unreachable: ECONNREFUSED',
+      neverSent: true,
+    });
+    // A reset may come after Google read the request: it may have been counted.
+    expect(classifyUpstreamError(failure('ECONNRESET'))).toMatchObject({
+      kind: 'transient',
+      message: 'upstream unreachable: ECONNRESET',
+      neverSent: false,
     });
   });
 

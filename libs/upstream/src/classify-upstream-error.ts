@@ -13,6 +13,8 @@ const BLOCKED_KEY_REASONS = new Set([
   'SERVICE_DISABLED',
 ]);
 const LEAKED_KEY_MESSAGE = /reported as leaked/i;
+// Connection failures where the request certainly never reached Google (nothing was counted).
+const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 const RPC_STATUS_OF_HTTP: Record<number, string> = {
   400: 'INVALID_ARGUMENT',
@@ -105,11 +107,12 @@ function classifyFailureWithoutResponse(error: unknown): ClassifiedUpstreamError
     };
   }
   const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
-  const detail = typeof cause?.code === 'string' ? cause.code : text;
+  const code = typeof cause?.code === 'string' ? cause.code : undefined;
   return {
     kind: 'transient',
     status: 503,
     rpcStatus: 'UNAVAILABLE',
-    message: `upstream unreachable: ${detail}`,
+    message: `upstream unreachable: ${code ?? text}`,
+    neverSent: code !== undefined && NEVER_CONNECTED.has(code),
   };
 }

@@ -226,6 +226,10 @@ describe('GeminiClient', () => {
         { secret: 'AIzaTESTSECRET0005' },
       )
       .catch((caught: unknown) => caught);
-    expect((error as UpstreamError).classified).toMatchObject({ kind: 'transient', status: 503 });
+    expect((error as UpstreamError).classified).toMatchObject({
+      kind: 'transient',
+      status: 503,
+      neverSent: true,
+    });
   });
 });

@@ -1,7 +1,9 @@
 import { Inject, Injectable, Optional, type OnModuleDestroy } from '@nestjs/common';
 import { GoogleGenAI } from '@google/genai';
 import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
+import { KeyfleetMetrics } from '@keyfleet/observability';
 import { classifyUpstreamError } from './classify-upstream-error';
+import { quotaIdOf } from './quota-id-of';
 import {
   SendDeadlinePassedError,
   sendGate,
@@ -42,6 +44,7 @@ export class GeminiClient implements OnModuleDestroy {
   constructor(
     @Inject(KEYFLEET_CONFIG) private readonly config: KeyfleetConfig,
     @Optional() @Inject(UPSTREAM_TIMEOUT) private readonly timeoutMs: number = UPSTREAM_TIMEOUT_MS,
+    @Optional() private readonly metrics: KeyfleetMetrics = new KeyfleetMetrics(),
   ) {}
 
   /**
@@ -56,24 +59,27 @@ export class GeminiClient implements OnModuleDestroy {
     key: UpstreamCredential,
     window: SendWindow = { sendBy: Infinity },
   ): Promise<GenerateContentResult> {
+    // Latency counts from the write (a booked request is readied ahead of its moment), else from the call.
+    const departure: Departure = { ...window };
+    const startedAt = performance.now();
+    const seconds = () => (performance.now() - (departure.sentAt ?? startedAt)) / 1000;
     try {
       const client = this.clientFor(key.secret);
-      const departure: Departure = { ...window };
       const result = await withDeparture(departure, () =>
         client.models.generateContent(toSdkParameters(model, request)),
       );
       // The SDK adds the raw HTTP response (headers) to the object; it is not part of Google's answer.
-      const { sdkHttpResponse: _dropped, ...response } = JSON.parse(JSON.stringify(result)) as Record<
-        string,
-        unknown
-      >;
+      // Its own fields are Google's JSON as parsed (its getters live on the prototype): a shallow copy
+      // without that one field is the answer, with no serialise-and-parse round trip per item.
+      const { sdkHttpResponse: _dropped, ...response } = result as unknown as Record<string, unknown>;
       const usage = response['usageMetadata'] as { promptTokenCount?: number } | undefined;
+      this.metrics.upstreamAnswered(model, 200, seconds());
       return { response, promptTokenCount: usage?.promptTokenCount ?? 0, sentAt: departure.sentAt };
     } catch (error) {
       if (error instanceof SendDeadlinePassedError) throw error;
-      throw error instanceof UpstreamError
-        ? error
-        : new UpstreamError(classifyUpstreamError(error), { cause: error });
+      const failure = classifyUpstreamError(error);
+      this.metrics.upstreamAnswered(model, failure.status, seconds(), quotaIdOf(failure));
+      throw error instanceof UpstreamError ? error : new UpstreamError(failure, { cause: error });
     }
   }
 

@@ -7,3 +7,4 @@ export * from './gemini-client';
 export * from './upstream.module';
 export * from './send-deadline';
 export * from './end-when-due';
+export * from './quota-id-of';

@@ -29,6 +29,8 @@ export interface ClassifiedUpstreamError {
   violations?: QuotaViolation[];
   /** invalid_key / key_blocked: the ErrorInfo reason, or `API_KEY_LEAKED`. */
   reason?: string;
+  /** transient: the request certainly never reached Google (no connection), so nothing was counted. */
+  neverSent?: boolean;
 }
 
 /** A failed upstream call, already classified. Thrown by GeminiClient. */

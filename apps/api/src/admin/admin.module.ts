@@ -1,23 +1,27 @@
 import { Module } from '@nestjs/common';
-import { quotaEngineProvider } from '@keyfleet/quota';
 import { RegistryModule } from '@keyfleet/registry';
 import { AuthModule } from '../auth/auth.module';
+import { BatchesModule } from '../batches/batches.module';
 import { AuditController } from './audit.controller';
+import { BatchesOverview } from './batches-overview';
 import { ClientsController } from './clients.controller';
+import { OperationsController } from './operations.controller';
 import { ProjectsController } from './projects.controller';
 import { UpstreamKeysController } from './upstream-keys.controller';
 import { UsageController } from './usage.controller';
+import { UsageHistory } from './usage-history';
 
 /** The admin API under /admin/v1 (bearer $KF_ADMIN_TOKEN). */
 @Module({
-  imports: [RegistryModule, AuthModule],
+  imports: [RegistryModule, AuthModule, BatchesModule],
   controllers: [
     ProjectsController,
     UpstreamKeysController,
     ClientsController,
     AuditController,
     UsageController,
+    OperationsController,
   ],
-  providers: [quotaEngineProvider],
+  providers: [BatchesOverview, UsageHistory],
 })
 export class AdminModule {}

@@ -18,6 +18,11 @@ import {
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
 import { ADMIN_ACTOR } from './admin-actor';
 import { ZodPipe } from './zod.pipe';
+import { ApiRoute } from '../openapi/route-doc';
+import { idParam } from '../openapi/schemas/common';
+import { projectList, projectView, upstreamKeyView } from '../openapi/schemas/registry';
+
+const limitParams = idParam.extend({ model: modelName });
 
 @ApiTags('admin')
 @ApiBearerAuth()
@@ -30,21 +35,44 @@ export class ProjectsController {
   ) {}
 
   @Post()
+  @ApiRoute({
+    summary: 'Register a project (a tier fills in limits for models not given)',
+    auth: 'admin',
+    body: createProjectInput,
+    responses: { 201: projectView },
+    errors: [400, 409],
+  })
   create(@Body(new ZodPipe(createProjectInput)) body: CreateProjectInput): Promise<ProjectView> {
     return this.projects.create(body, ADMIN_ACTOR);
   }
 
   @Get()
+  @ApiRoute({ summary: 'All projects', auth: 'admin', responses: { 200: projectList } })
   async list(): Promise<{ projects: ProjectView[] }> {
     return { projects: await this.projects.list() };
   }
 
   @Get(':id')
+  @ApiRoute({
+    summary: 'One project',
+    auth: 'admin',
+    params: idParam,
+    responses: { 200: projectView },
+    errors: [404],
+  })
   get(@Param('id') id: string): Promise<ProjectView> {
     return this.projects.get(id);
   }
 
   @Patch(':id')
+  @ApiRoute({
+    summary: 'Change a project (a model set to null in `limits` falls back to the tier)',
+    auth: 'admin',
+    params: idParam,
+    body: updateProjectInput,
+    responses: { 200: projectView },
+    errors: [400, 404, 409],
+  })
   update(
     @Param('id') id: string,
     @Body(new ZodPipe(updateProjectInput)) body: UpdateProjectInput,
@@ -53,6 +81,14 @@ export class ProjectsController {
   }
 
   @Put(':id/limits/:model')
+  @ApiRoute({
+    summary: "Set a project's limits for one model",
+    auth: 'admin',
+    params: limitParams,
+    body: modelLimitsInput,
+    responses: { 200: projectView },
+    errors: [400, 404],
+  })
   setLimit(
     @Param('id') id: string,
     @Param('model', new ZodPipe(modelName, 'model')) model: string,
@@ -62,6 +98,13 @@ export class ProjectsController {
   }
 
   @Delete(':id/limits/:model')
+  @ApiRoute({
+    summary: "Remove a model's explicit limits (the tier's apply)",
+    auth: 'admin',
+    params: limitParams,
+    responses: { 200: projectView },
+    errors: [400, 404],
+  })
   removeLimit(
     @Param('id') id: string,
     @Param('model', new ZodPipe(modelName, 'model')) model: string,
@@ -70,6 +113,14 @@ export class ProjectsController {
   }
 
   @Post(':id/keys')
+  @ApiRoute({
+    summary: 'Add an upstream key to a project (answered without its secret)',
+    auth: 'admin',
+    params: idParam,
+    body: addUpstreamKeyInput,
+    responses: { 201: upstreamKeyView },
+    errors: [400, 404, 409],
+  })
   addKey(
     @Param('id') id: string,
     @Body(new ZodPipe(addUpstreamKeyInput)) body: AddUpstreamKeyInput,

@@ -25,6 +25,9 @@ import {
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
 import { ADMIN_ACTOR } from './admin-actor';
 import { ZodPipe } from './zod.pipe';
+import { ApiRoute } from '../openapi/route-doc';
+import { idParam } from '../openapi/schemas/common';
+import { rotationResult, upstreamKeyList, upstreamKeyView } from '../openapi/schemas/registry';
 
 @ApiTags('admin')
 @ApiBearerAuth()
@@ -37,6 +40,13 @@ export class UpstreamKeysController {
   ) {}
 
   @Get()
+  @ApiRoute({
+    summary: 'Upstream keys, by project, status or rotation due within N days',
+    auth: 'admin',
+    query: listUpstreamKeysQuery,
+    responses: { 200: upstreamKeyList },
+    errors: [400],
+  })
   async list(
     @Query(new ZodPipe(listUpstreamKeysQuery)) query: ListUpstreamKeysQuery,
   ): Promise<{ keys: UpstreamKeyView[] }> {
@@ -44,6 +54,13 @@ export class UpstreamKeysController {
   }
 
   @Get(':id')
+  @ApiRoute({
+    summary: 'One upstream key',
+    auth: 'admin',
+    params: idParam,
+    responses: { 200: upstreamKeyView },
+    errors: [404],
+  })
   get(@Param('id') id: string): Promise<UpstreamKeyView> {
     return this.keys.get(id);
   }
@@ -53,6 +70,16 @@ export class UpstreamKeysController {
    * to rotate it now (202, with the rotation; poll GET /keys/:id or the audit log).
    */
   @Post(':id/rotate')
+  @ApiRoute({
+    summary: 'Rotate a key now',
+    description:
+      '`manual` projects: `{secret}` replaces it at once (201). Issuer projects: the rotator does it (202).',
+    auth: 'admin',
+    params: idParam,
+    body: rotateUpstreamKeyInput,
+    responses: { 201: rotationResult, 202: rotationResult },
+    errors: [400, 404, 409],
+  })
   async rotate(
     @Param('id') id: string,
     @Body(new ZodPipe(rotateUpstreamKeyInput)) body: RotateUpstreamKeyInput,
@@ -65,6 +92,13 @@ export class UpstreamKeysController {
 
   /** Revokes the key in keyfleet (it is never used again); the row stays for the audit trail. */
   @Delete(':id')
+  @ApiRoute({
+    summary: 'Revoke a key in keyfleet (not deleted upstream)',
+    auth: 'admin',
+    params: idParam,
+    responses: { 200: upstreamKeyView },
+    errors: [404],
+  })
   revoke(@Param('id') id: string): Promise<UpstreamKeyView> {
     return this.keys.revoke(id, ADMIN_ACTOR);
   }

@@ -4,6 +4,8 @@ import { projectLimitsOf } from '@keyfleet/admission';
 import { QuotaEngine, type ProjectUsage } from '@keyfleet/quota';
 import { PoolService, type ModelLimits, type PoolProject } from '@keyfleet/registry';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
+import { ApiRoute } from '../openapi/route-doc';
+import { usageReport } from '../openapi/schemas/usage';
 
 export interface UsageRow extends Omit<ProjectUsage, 'blockedUntil'> {
   projectName: string;
@@ -24,6 +26,11 @@ export class UsageController {
 
   /** Per served model and pool project: used in the rolling window and the Pacific day, and what is left. */
   @Get()
+  @ApiRoute({
+    summary: 'Per project and model: used and left in the rolling window and the Pacific day',
+    auth: 'admin',
+    responses: { 200: usageReport },
+  })
   async usage(): Promise<{ usage: UsageRow[] }> {
     const models = await this.pool.servedModels();
     const perModel = await Promise.all(models.map((model) => this.modelUsage(model)));

@@ -4,6 +4,8 @@ import type { AuthenticatedClient } from '@keyfleet/registry';
 import { ClientAuthGuard } from './client-auth.guard';
 import { CurrentClient } from './current-client.decorator';
 import type { KeyfleetRequest } from './keyfleet-request';
+import { ApiRoute } from '../openapi/route-doc';
+import { whoami } from '../openapi/schemas/gateway';
 
 export interface WhoamiResponse {
   clientId: string;
@@ -19,6 +21,11 @@ export interface WhoamiResponse {
 @UseGuards(ClientAuthGuard)
 export class WhoamiController {
   @Get('whoami')
+  @ApiRoute({
+    summary: 'The client of this key, and the address keyfleet sees',
+    auth: 'client',
+    responses: { 200: whoami },
+  })
   whoami(@CurrentClient() client: AuthenticatedClient, @Req() request: KeyfleetRequest): WhoamiResponse {
     return { clientId: client.clientId, name: client.name, address: request.clientAddress ?? null };
   }

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Param, Post, Query, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { z } from 'zod';
 import { ClientAuthGuard } from '../auth/client-auth.guard';
 import { clientGone } from './client-gone';
 import { GeminiGatewayFilter } from './gateway-filters';
@@ -12,6 +13,26 @@ import { UnmeteredCalls } from './unmetered-calls';
 import { googleErrorBody } from './upstream-failure';
 import { UpstreamHttp } from './upstream-http';
 import type { UpstreamOutcome } from './upstream-outcome';
+import { ApiRoute, type RouteDoc } from '../openapi/route-doc';
+import {
+  countTokensRequest,
+  countTokensResponse,
+  generateContentRequest,
+  generateContentResponse,
+  geminiModel,
+  geminiModelList,
+  modelParam,
+  streamQuery,
+} from '../openapi/schemas/gateway';
+
+const CALL_ERRORS = [400, 404, 429, 503];
+const nativeCall = (method: string, doc: Omit<RouteDoc, 'auth' | 'path' | 'params'>): RouteDoc => ({
+  ...doc,
+  auth: 'client',
+  path: `models/{model}:${method}`,
+  params: modelParam,
+  errors: CALL_ERRORS,
+});
 
 /**
  * The Gemini REST surface (`@google/genai` with `httpOptions.baseUrl` pointed here, a `kf_` key as its
@@ -31,16 +52,55 @@ export class GeminiNativeController {
   ) {}
 
   @Get('models')
+  @ApiRoute({
+    summary: 'The models the pool serves (ListModels)',
+    auth: 'client',
+    responses: { 200: geminiModelList },
+  })
   list(): Promise<object> {
     return this.models.geminiList();
   }
 
   @Get('models/:model')
+  @ApiRoute({
+    summary: 'One served model',
+    auth: 'client',
+    params: modelParam,
+    responses: { 200: geminiModel },
+    errors: [404],
+  })
   get(@Param('model') model: string): Promise<object> {
     return this.models.geminiModel(model);
   }
 
   @Post('models/:target')
+  @ApiRoute(
+    nativeCall('generateContent', {
+      summary: "generateContent, quota-admitted; Google's answer relayed as it is",
+      body: generateContentRequest,
+      responses: { 200: generateContentResponse },
+    }),
+    nativeCall('streamGenerateContent', {
+      summary: 'streamGenerateContent, quota-admitted; events relayed as they arrive',
+      query: streamQuery,
+      body: generateContentRequest,
+      responses: {
+        200: {
+          content: {
+            'text/event-stream': z
+              .string()
+              .meta({ description: 'With `alt=sse`: one `data: <GenerateContentResponse>` event each' }),
+            'application/json': z.array(generateContentResponse),
+          },
+        },
+      },
+    }),
+    nativeCall('countTokens', {
+      summary: 'countTokens (uses no generation quota)',
+      body: countTokensRequest,
+      responses: { 200: countTokensResponse },
+    }),
+  )
   async call(
     @Param('target') target: string,
     @Query('alt') alt: unknown,

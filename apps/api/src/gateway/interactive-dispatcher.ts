@@ -1,14 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { UpstreamPicker, type UpstreamSlot } from '@keyfleet/admission';
+import { DispatchPolicy, UpstreamPicker, type SendOutcome, type UpstreamSlot } from '@keyfleet/admission';
 import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
 import { ErrorCode, KeyfleetError } from '@keyfleet/errors';
+import { KeyfleetMetrics } from '@keyfleet/observability';
 import type { TokenEstimateInput } from '@keyfleet/quota';
-import { KeyRetirements, type PoolKey } from '@keyfleet/registry';
-import { SendDeadlinePassedError, type ClassifiedUpstreamError } from '@keyfleet/upstream';
-import { sleep } from './client-gone';
+import type { PoolKey } from '@keyfleet/registry';
+import type { ClassifiedUpstreamError } from '@keyfleet/upstream';
 import { PoolBusyError } from './pool-busy.error';
 import type { UpstreamAnswer } from './upstream-http';
-import { sendOnce, type UpstreamOutcome } from './upstream-outcome';
+import { sendOnce } from './upstream-outcome';
 
 /** One interactive call: what to estimate, and how to send it on a given key. */
 export interface InteractiveCall {
@@ -22,15 +22,13 @@ export interface InteractiveCall {
 
 /** A 2xx answer to relay (then settle the slot), or an upstream failure to show in the client's shape. */
 export type InteractiveResult =
-  { kind: 'ok'; answer: UpstreamAnswer; slot: UpstreamSlot } | Extract<UpstreamOutcome, { kind: 'failed' }>;
-
-// Upstream attempts per call: 429s (each blocks its project) and bad keys (each leaves the pool).
-const MAX_ATTEMPTS = 10;
+  | { kind: 'ok'; answer: UpstreamAnswer; slot: UpstreamSlot }
+  | { kind: 'failed'; failure: ClassifiedUpstreamError; body: string | null };
 
 /**
- * Admits an interactive call through the same quota engine as batches (lane `interactive`: the whole
- * limit), waiting for room up to KF_INTERACTIVE_MAX_WAIT_MS, then sends it. A 429 blocks that project
- * and the call moves on, like the worker; a bad key leaves service and the call takes another key.
+ * An interactive call through the dispatch policy every lane shares (libs/admission), in lane
+ * `interactive` (the whole limit), waiting for room up to KF_INTERACTIVE_MAX_WAIT_MS. What the policy
+ * could not get through is answered in Google's shape: 429 with RetryInfo when the pool has no room.
  */
 @Injectable()
 export class InteractiveDispatcher {
@@ -38,58 +36,46 @@ export class InteractiveDispatcher {
   private readonly maxWaitMs: number;
 
   constructor(
+    private readonly policy: DispatchPolicy,
     private readonly picker: UpstreamPicker,
-    private readonly retirements: KeyRetirements,
     @Inject(KEYFLEET_CONFIG) config: KeyfleetConfig,
+    private readonly metrics: KeyfleetMetrics,
   ) {
     this.maxWaitMs = config.interactive.maxWaitMs;
   }
 
   async dispatch(call: InteractiveCall): Promise<InteractiveResult> {
-    const deadline = Date.now() + this.maxWaitMs;
-    const excluded = new Set<string>();
-    let last: ClassifiedUpstreamError | undefined;
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const slot = await this.waitForSlot(call, excluded, deadline);
-      if (!this.picker.sendable(slot)) {
-        await this.picker.giveBack(slot); // too late for the headroom: admit again
-        continue;
-      }
-      const result = await this.sendInWindow(call, slot);
-      if (result === 'held back') {
-        await this.picker.giveBack(slot); // never sent: admit again
-        continue;
-      }
-      if (result.kind === 'ok') return { ...result, slot };
-      const { failure } = result;
-      await this.picker.settleFailure(slot, failure);
-      if (failure.kind === 'quota') {
-        last = failure; // the project is blocked now; the next admission goes elsewhere or waits
-        continue;
-      }
-      if (failure.kind === 'invalid_key' || failure.kind === 'key_blocked') {
-        await this.takeOutOfService(slot, failure);
-        excluded.add(slot.key.id);
-        last = failure;
-        continue;
-      }
-      return result;
+    const result = await this.policy.dispatch<UpstreamAnswer>(
+      {
+        model: call.model,
+        lane: 'interactive',
+        estimate: call.estimate,
+        signal: call.signal,
+        send: (key, window) => sendOnce(() => call.send(key, window.sendBy)).then(toSendOutcome),
+      },
+      { maxWaitMs: this.maxWaitMs },
+    );
+    switch (result.kind) {
+      case 'ok':
+        return { kind: 'ok', answer: result.value, slot: result.slot };
+      case 'failed':
+        return { kind: 'failed', failure: result.failure, body: result.body ?? null };
+      case 'impossible':
+        // The engine's reason names projects: keep those internal.
+        throw KeyfleetError.invalid(`request can never pass: its input exceeds the limits for ${call.model}`);
+      case 'wait':
+        if (result.lastQuotaFailure)
+          throw this.poolBusy(call.model, result.lastQuotaFailure.retryDelayMs ?? 1000);
+        if (result.movesExhausted)
+          throw new KeyfleetError(ErrorCode.Unavailable, `no usable upstream key for ${call.model}`);
+        throw this.poolBusy(call.model, result.waitMs);
     }
-    if (last?.kind === 'quota') throw new PoolBusyError(call.model, last.retryDelayMs ?? 1000);
-    throw new KeyfleetError(ErrorCode.Unavailable, `no usable upstream key for ${call.model}`);
   }
 
-  /** Sends within the slot's window; 'held back' when the request reached the wire too late to leave. */
-  private async sendInWindow(
-    call: InteractiveCall,
-    slot: UpstreamSlot,
-  ): Promise<UpstreamOutcome | 'held back'> {
-    try {
-      return await sendOnce(() => call.send(slot.key, this.picker.sendBy(slot)));
-    } catch (error) {
-      if (error instanceof SendDeadlinePassedError) return 'held back';
-      throw error;
-    }
+  /** keyfleet's own 429 to the client, counted. */
+  private poolBusy(model: string, waitMs: number): PoolBusyError {
+    this.metrics.clientThrottledByPool(model);
+    return new PoolBusyError(model, waitMs);
   }
 
   /** After a relayed answer: the real prompt tokens replace the estimate (the client already has its answer). */
@@ -99,29 +85,8 @@ export class InteractiveDispatcher {
       .settle(slot, promptTokens)
       .catch((error: unknown) => this.logger.warn(`correcting a reservation failed: ${String(error)}`));
   }
+}
 
-  /** The earliest slot, waiting as the engine says; a wait past the deadline is answered 429 at once. */
-  private async waitForSlot(
-    call: InteractiveCall,
-    excluded: ReadonlySet<string>,
-    deadline: number,
-  ): Promise<UpstreamSlot> {
-    for (;;) {
-      const admission = await this.picker.admit(call.model, call.estimate, excluded, 'interactive');
-      if ('slot' in admission) return admission.slot;
-      // The engine's reason names projects: keep those internal.
-      if ('impossible' in admission)
-        throw KeyfleetError.invalid(`request can never pass: its input exceeds the limits for ${call.model}`);
-      if (Date.now() + admission.waitMs > deadline) throw new PoolBusyError(call.model, admission.waitMs);
-      await sleep(Math.max(1, admission.waitMs), call.signal);
-    }
-  }
-
-  private async takeOutOfService(slot: UpstreamSlot, failure: ClassifiedUpstreamError): Promise<void> {
-    const reason = `upstream ${failure.status} ${failure.reason ?? failure.rpcStatus}`;
-    this.logger.warn(
-      `key …${slot.key.lastFour} of project ${slot.project.name} taken out of service: ${reason}`,
-    );
-    await this.retirements.takeOutOfService(slot.key.id, reason, 'api');
-  }
+function toSendOutcome(outcome: Awaited<ReturnType<typeof sendOnce>>): SendOutcome<UpstreamAnswer> {
+  return outcome.kind === 'ok' ? { kind: 'ok', value: outcome.answer } : outcome;
 }

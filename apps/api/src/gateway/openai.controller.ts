@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Post, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { z } from 'zod';
 import { KeyfleetError } from '@keyfleet/errors';
 import { ClientAuthGuard } from '../auth/client-auth.guard';
 import { clientGone } from './client-gone';
@@ -11,6 +12,18 @@ import { chatRequestOf } from './openai-chat-request';
 import { relayAnswer } from './relay';
 import { openAiErrorBody } from './upstream-failure';
 import { UpstreamHttp } from './upstream-http';
+import { ApiRoute } from '../openapi/route-doc';
+import {
+  openAiChatRequest,
+  openAiChatResponse,
+  openAiError,
+  openAiModelList,
+} from '../openapi/schemas/gateway';
+
+const openAiErrorAnswer = (description: string) => ({
+  description,
+  content: { 'application/json': openAiError },
+});
 
 const UPSTREAM_PATH = '/v1beta/openai/chat/completions';
 
@@ -30,11 +43,36 @@ export class OpenAiController {
   ) {}
 
   @Get('models')
+  @ApiRoute({
+    summary: 'The models the pool serves (OpenAI list shape)',
+    auth: 'client',
+    responses: { 200: openAiModelList, 401: openAiErrorAnswer('Missing or invalid key') },
+  })
   list(): Promise<object> {
     return this.models.openAiList();
   }
 
   @Post('chat/completions')
+  @ApiRoute({
+    summary: "chat.completions (stream too), quota-admitted; errors in OpenAI's shape",
+    auth: 'client',
+    body: openAiChatRequest,
+    responses: {
+      200: {
+        content: {
+          'application/json': openAiChatResponse,
+          'text/event-stream': z
+            .string()
+            .meta({ description: 'With `stream: true`: chat.completion.chunk events' }),
+        },
+      },
+      400: openAiErrorAnswer('Invalid request'),
+      401: openAiErrorAnswer('Missing or invalid key'),
+      403: openAiErrorAnswer('Outside the allowlist'),
+      404: openAiErrorAnswer('Unknown model'),
+      429: openAiErrorAnswer('No room in the pool within the wait allowed (Retry-After says when)'),
+    },
+  })
   async chat(@Body() body: unknown, @Res() res: Response): Promise<void> {
     const chat = chatRequestOf(body);
     if (!(await this.models.isServed(chat.model)))

@@ -3,7 +3,15 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
 import type { PoolKey } from '@keyfleet/registry';
-import { endWhenDue, UPSTREAM_TIMEOUT_MS, windowGate } from '@keyfleet/upstream';
+import { KeyfleetMetrics } from '@keyfleet/observability';
+import {
+  classifyGoogleError,
+  classifyUpstreamError,
+  endWhenDue,
+  quotaIdOf,
+  UPSTREAM_TIMEOUT_MS,
+  windowGate,
+} from '@keyfleet/upstream';
 
 /** How the key goes upstream: Gemini's header on the native surface, a bearer token on the OpenAI one. */
 export type KeyStyle = 'goog' | 'bearer';
@@ -46,7 +54,10 @@ export class UpstreamHttp implements OnModuleDestroy {
   private readonly base: URL;
   private readonly agent: HttpAgent;
 
-  constructor(@Inject(KEYFLEET_CONFIG) config: KeyfleetConfig) {
+  constructor(
+    @Inject(KEYFLEET_CONFIG) config: KeyfleetConfig,
+    private readonly metrics: KeyfleetMetrics,
+  ) {
     this.base = new URL(config.geminiBaseUrl);
     const options = { keepAlive: true, keepAliveMsecs: 10_000, scheduling: 'lifo' as const };
     this.agent = this.base.protocol === 'https:' ? new HttpsAgent(options) : new HttpAgent(options);
@@ -62,12 +73,13 @@ export class UpstreamHttp implements OnModuleDestroy {
       headers['content-length'] = payload.length;
     }
     const secure = this.base.protocol === 'https:';
+    const counted = this.answerCounter(request);
     const send = secure ? httpsRequest : httpRequest;
     return new Promise<UpstreamAnswer>((resolve, reject) => {
       const outgoing = send(
         new URL(`${this.base.pathname.replace(/\/$/, '')}${request.path}`, this.base),
         { method: request.method, headers, agent: this.agent, signal: request.signal },
-        (incoming) => resolve(answerOf(incoming, () => clearTimeout(timer))),
+        (incoming) => resolve(answerOf(incoming, () => clearTimeout(timer), counted)),
       );
       const timer = setTimeout(() => outgoing.destroy(timeoutError()), timeoutMs);
       const gate = request.sendBy === undefined ? undefined : windowGate({ sendBy: request.sendBy });
@@ -76,15 +88,27 @@ export class UpstreamHttp implements OnModuleDestroy {
       outgoing.once('error', (error) => {
         clearTimeout(timer);
         const heldBack = written.heldBack();
-        if (heldBack) reject(heldBack);
-        else
-          reject(
-            error.name === 'TimeoutError' || error.name === 'AbortError'
-              ? error
-              : new Error('upstream request failed', { cause: error }),
-          );
+        if (heldBack) return reject(heldBack);
+        const failure =
+          error.name === 'TimeoutError' || error.name === 'AbortError'
+            ? error
+            : new Error('upstream request failed', { cause: error });
+        counted(classifyUpstreamError(failure).status, null);
+        reject(failure);
       });
     });
+  }
+
+  /** Counts the call's answer once: status, its 429's quotaId, and the time since the call began. */
+  private answerCounter(request: UpstreamRequest): AnswerCount {
+    const model = modelOf(request);
+    const startedAt = performance.now();
+    let done = false;
+    return (status, quotaId) => {
+      if (done) return;
+      done = true;
+      this.metrics.upstreamAnswered(model, status, (performance.now() - startedAt) / 1000, quotaId);
+    };
   }
 
   onModuleDestroy(): void {
@@ -92,20 +116,39 @@ export class UpstreamHttp implements OnModuleDestroy {
   }
 }
 
-function answerOf(incoming: IncomingMessage, done: () => void): UpstreamAnswer {
+/** Counts an upstream answer: its status, and for a 429 the quotaId (read from the body when it is read). */
+type AnswerCount = (status: number, quotaId: string | null) => void;
+
+/** The model of a call: in the path on the native surface, in the body on the OpenAI one. */
+function modelOf(request: UpstreamRequest): string {
+  const inPath = /\/models\/([^/:?]+)/.exec(request.path)?.[1];
+  const inBody = (request.body as { model?: unknown } | undefined)?.model;
+  const model = inPath ?? (typeof inBody === 'string' ? inBody.replace(/^models\//, '') : '');
+  return model || 'unknown';
+}
+
+function answerOf(incoming: IncomingMessage, done: () => void, count: AnswerCount): UpstreamAnswer {
   const contentType = incoming.headers['content-type'];
   const contentLength = Number(incoming.headers['content-length'] ?? Number.NaN);
+  const status = incoming.statusCode ?? 502;
+  // An error answer is counted once its body says which quota it was; a 2xx at once.
+  if (status < 400) count(status, null);
   return {
-    status: incoming.statusCode ?? 502,
+    status,
     contentType: typeof contentType === 'string' ? contentType : null,
     contentLength: Number.isSafeInteger(contentLength) && contentLength >= 0 ? contentLength : null,
     body: incoming,
     text: async () => {
       const chunks: Buffer[] = [];
       for await (const chunk of incoming as AsyncIterable<Buffer>) chunks.push(chunk);
-      return Buffer.concat(chunks).toString('utf8');
+      const text = Buffer.concat(chunks).toString('utf8');
+      if (status >= 400) count(status, quotaIdOf(classifyGoogleError(status, text)));
+      return text;
     },
-    done,
+    done: () => {
+      count(status, null); // an error answer nobody read (counted without its quotaId)
+      done();
+    },
   };
 }
 

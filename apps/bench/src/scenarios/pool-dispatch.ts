@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { SimStats, SpawnedSimulator } from '@keyfleet/testing';
+import { measureCpu } from '../process-cpu';
 
 export interface PoolProject {
   name: string;
@@ -18,6 +19,8 @@ export interface PoolDispatchResult {
   /** From the submission to the simulator's first and last admitted arrival. */
   firstSendSeconds: number | null;
   lastSendSeconds: number | null;
+  /** CPU seconds the worker processes used from submission to completion, per 1,000 items delivered. */
+  workerCpuSecondsPer1000: number;
   perProject: Array<{
     project: string;
     requests: number;
@@ -34,7 +37,7 @@ interface Stack {
   sim: SpawnedSimulator;
 }
 
-async function call<T>(url: string, token: string, method: string, body?: unknown): Promise<T> {
+export async function call<T>(url: string, token: string, method: string, body?: unknown): Promise<T> {
   const response = await fetch(url, {
     method,
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -66,18 +69,19 @@ export async function registerPool(stack: Stack, model: string, projects: PoolPr
 
 /**
  * The shortest time the quotas allow for `n` requests of `tokens` input tokens each: every rolling 60 s
- * window admits at most the pool's RPM (and TPM); the last request then still takes its latency.
+ * window admits at most the pool's RPM (and TPM); the last window's requests then take their latency,
+ * and among hundreds of them the slowest takes about the simulator's largest (`maxLatencyMs`).
  */
 export function idealMakespanSeconds(
   requestTokens: number[],
   projects: PoolProject[],
-  meanLatencyMs: number,
+  maxLatencyMs: number,
 ): number {
   const rpm = projects.reduce((sum, p) => sum + p.rpm, 0);
   const tpm = projects.reduce((sum, p) => sum + p.tpm, 0);
   const totalTokens = requestTokens.reduce((sum, t) => sum + t, 0);
   const windows = Math.max(Math.ceil(requestTokens.length / rpm), Math.ceil(totalTokens / tpm));
-  return (windows - 1) * 60 + meanLatencyMs / 1000;
+  return (windows - 1) * 60 + maxLatencyMs / 1000;
 }
 
 /** Submits one batch and waits for it; figures from the batch API and the simulator's own stats. */
@@ -88,8 +92,10 @@ export async function runPoolDispatch(
   projects: PoolProject[],
   requests: Array<{ key: string; request: Record<string, unknown> }>,
   idealSeconds: number,
+  workerPids: number[],
 ): Promise<PoolDispatchResult> {
   await stack.sim.resetStats();
+  const cpu = measureCpu(workerPids);
   const started = Date.now();
   const batch = await call<{ id: string }>(`${stack.url}/v1/batches`, clientKey, 'POST', { model, requests });
   let status: { status: string; counts: { succeeded: number; failed: number } };
@@ -99,6 +105,7 @@ export async function runPoolDispatch(
     status = await call(`${stack.url}/v1/batches/${batch.id}`, clientKey, 'GET');
   } while (status.status !== 'completed');
   const makespanSeconds = (Date.now() - started) / 1000;
+  const workerCpuSeconds = cpu.stop();
   const stats: SimStats = await stack.sim.stats();
   const perProject = projects.map((p) => {
     const s = stats.projects[p.name]?.[model];
@@ -121,6 +128,7 @@ export async function runPoolDispatch(
     overLimit: projects.some((p) => stats.projects[p.name]?.[model]?.overLimit),
     firstSendSeconds: sinceStart(stats.totals.firstAdmittedAt, started),
     lastSendSeconds: sinceStart(stats.totals.lastAdmittedAt, started),
+    workerCpuSecondsPer1000: (workerCpuSeconds / Math.max(1, status.counts.succeeded)) * 1000,
     perProject,
   };
 }

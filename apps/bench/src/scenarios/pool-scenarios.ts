@@ -7,16 +7,14 @@ import {
 } from './pool-dispatch';
 
 const LATENCY = { min: 300, max: 800 };
-const MEAN_LATENCY_MS = (LATENCY.min + LATENCY.max) / 2;
-// Waiting items hold no slot; in-flight ones do, for the upstream latency. A whole minute's room
-// (450 requests) must be able to go out at once.
-const SLOTS_PER_PROCESS_TOTAL = 512;
 
 export interface PoolScenario {
-  id: 'a' | 'b' | 'c';
+  id: string;
   title: string;
   pool: PoolProject[];
   workers: number;
+  /** Upstream latency, uniform between min and max ms. */
+  latencyMs: { min: number; max: number };
   /** Prompt text of each request; the simulator charges ceil(chars / 4) input tokens. */
   prompts: string[];
 }
@@ -47,12 +45,20 @@ function variedPrompts(count: number): string[] {
   });
 }
 
+// A pool large enough to take a whole burst in one window: what one process spends per item.
+const POOL_J: PoolProject[] = [1000, 1000, 1000, 1000].map((rpm, i) => ({
+  name: `bench-j${i + 1}`,
+  rpm,
+  tpm: 4_000_000,
+}));
+
 export const POOL_SCENARIOS: PoolScenario[] = [
   {
     id: 'a',
     title: '900 requests, 4 projects at RPM 30/60/120/240, latency 300-800 ms, one worker process',
     pool: POOL_A,
     workers: 1,
+    latencyMs: LATENCY,
     prompts: shortPrompts(900),
   },
   {
@@ -60,6 +66,7 @@ export const POOL_SCENARIOS: PoolScenario[] = [
     title: 'TPM-bound: 180 prompts of 100-1,500 tokens, 4 projects at TPM 10k/20k/30k/40k (RPM 200 each)',
     pool: POOL_B,
     workers: 1,
+    latencyMs: LATENCY,
     prompts: variedPrompts(180),
   },
   {
@@ -67,7 +74,41 @@ export const POOL_SCENARIOS: PoolScenario[] = [
     title: 'scenario (a) with 4 worker processes',
     pool: POOL_A,
     workers: 4,
+    latencyMs: LATENCY,
     prompts: shortPrompts(900),
+  },
+  {
+    id: 'g1',
+    title: 'scenario (a) at latency 5-15 s, one worker process',
+    pool: POOL_A,
+    workers: 1,
+    latencyMs: { min: 5000, max: 15_000 },
+    prompts: shortPrompts(900),
+  },
+  {
+    id: 'g3',
+    title: 'scenario (a) at latency 5-15 s, 3 worker processes',
+    pool: POOL_A,
+    workers: 3,
+    latencyMs: { min: 5000, max: 15_000 },
+    prompts: shortPrompts(900),
+  },
+  {
+    id: 'h',
+    title: '600 requests at latency 30-90 s (a thinking model), pool (a), one worker process',
+    pool: POOL_A,
+    workers: 1,
+    latencyMs: { min: 30_000, max: 90_000 },
+    prompts: shortPrompts(600),
+  },
+  {
+    id: 'j',
+    title:
+      'worker CPU: 4,000 requests in one window (4 projects at RPM 1,000), latency 300-800 ms, one worker',
+    pool: POOL_J,
+    workers: 1,
+    latencyMs: LATENCY,
+    prompts: shortPrompts(4000),
   },
 ];
 
@@ -79,17 +120,21 @@ export function promptTokens(prompt: string): number {
 export async function runPoolScenario(scenario: PoolScenario): Promise<PoolDispatchResult> {
   const stack = await startBenchStack({
     pool: scenario.pool,
-    latencyMs: LATENCY,
+    latencyMs: scenario.latencyMs,
     workers: scenario.workers,
-    workerConcurrency: Math.ceil(SLOTS_PER_PROCESS_TOTAL / scenario.workers),
   });
   try {
     const requests = scenario.prompts.map((text, i) => ({
       key: `${scenario.id}-${i}`,
       request: { contents: [{ role: 'user', parts: [{ text }] }] },
     }));
-    const ideal = idealMakespanSeconds(scenario.prompts.map(promptTokens), scenario.pool, MEAN_LATENCY_MS);
-    return await runPoolDispatch(stack, stack.clientKey, BENCH_MODEL, scenario.pool, requests, ideal);
+    const ideal = idealMakespanSeconds(
+      scenario.prompts.map(promptTokens),
+      scenario.pool,
+      scenario.latencyMs.max,
+    );
+    const pids = stack.workers.map((worker) => worker.child.pid ?? 0);
+    return await runPoolDispatch(stack, stack.clientKey, BENCH_MODEL, scenario.pool, requests, ideal, pids);
   } finally {
     await stack.stop();
   }

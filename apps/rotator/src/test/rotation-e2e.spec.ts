@@ -94,7 +94,8 @@ describe('rotation end to end: api + worker + rotator + simulator', () => {
       KF_EGRESS_IPS: '127.0.0.1',
       // Longer than the pool cache (2 s) plus the slowest request: nothing in flight outlives the drain.
       KF_ROTATION_GRACE_SECONDS: '4',
-      KF_WORKER_CONCURRENCY: '3',
+      // Three at a time (the safety cap), so that the batch is still running when the rotation happens.
+      KF_MAX_IN_FLIGHT: '3',
       KF_LOG_LEVEL: 'silent',
     });
     api = await createApiApp(config);

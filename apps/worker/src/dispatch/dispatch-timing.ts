@@ -1,37 +1,45 @@
 import { DEFAULT_ADMISSION_TIMING, type AdmissionTiming } from '@keyfleet/admission';
 
-/** The worker's waits (admission's own, quotaWaitMs and noCapacityWaitMs, included). Defaults suit production; tests shorten them. */
+/** The worker's waits (admission's own included). Defaults suit production; tests shorten them. */
 export interface DispatchTiming extends AdmissionTiming {
   /** First transient retry waits this long; each next one twice as long (with ±20 % jitter). */
   retryBaseMs: number;
   retryMaxMs: number;
-  /** Upper bound of a 429 wait for now. */
-  quotaWaitMaxMs: number;
-  /** How many keys one delivery may switch through after invalid/blocked answers before it waits. */
-  maxKeySwitches: number;
-  /** A wait for room up to this long is sat out by the job that met it (see BatchItemProcessor); a longer one only rate-limits the queue. */
+  /** A wait for room up to this long is sat out by the item that met it; a longer one sends it back to waiting. */
   holdWaitMaxMs: number;
-  /** When every project is full, a delivery books the moment room frees if it is at most this far away, and sends then. */
+  /** When every project is full, an item books the moment room frees if it is at most this far away, and sends then. */
   bookAheadMs: number;
-  /** How long before a booked moment the request is readied (SDK, connection); it is written at the moment. */
-  prepareAheadMs: number;
-  /** How often the served models are re-read to start/stop per-model workers. */
+  /** With nothing to take, a dispatcher looks again after this long (new work wakes it at once). */
+  idleCheckMs: number;
+  /** Turns asked of the scheduler at most per round (it grows to this while every turn is used). */
+  maxTurnsPerRound: number;
+  /** How often the served models are re-read (a registry change on any process triggers it at once). */
   modelsRefreshMs: number;
-  /** How often the reconciler compares Postgres with the queues. */
+  /** How often the reconciler makes sure the scheduler knows every batch with waiting items. */
   reconcileEveryMs: number;
+  /** A worker's lease on the items it runs: renewed this often, and lasting `leaseMs`. */
+  leaseRenewMs: number;
+  leaseMs: number;
+  /** How often a worker looks for items of dead workers (whose lease ran out). */
+  recoverEveryMs: number;
+  /** On shutdown, how long in-flight items may take to finish before they are handed back. */
+  drainMs: number;
 }
 
 export const DEFAULT_DISPATCH_TIMING: DispatchTiming = {
   ...DEFAULT_ADMISSION_TIMING,
   retryBaseMs: 1000,
   retryMaxMs: 60_000,
-  quotaWaitMaxMs: 60_000,
-  maxKeySwitches: 10,
   holdWaitMaxMs: 2000,
   bookAheadMs: 2000,
-  prepareAheadMs: 300,
+  idleCheckMs: 3000,
+  maxTurnsPerRound: 256,
   modelsRefreshMs: 5000,
-  reconcileEveryMs: 10_000,
+  reconcileEveryMs: 5000,
+  leaseRenewMs: 1000,
+  leaseMs: 5000,
+  recoverEveryMs: 1000,
+  drainMs: 30_000,
 };
 
 export const DISPATCH_TIMING = Symbol('DISPATCH_TIMING');
@@ -39,7 +47,7 @@ export const DISPATCH_TIMING = Symbol('DISPATCH_TIMING');
 /** Exponential backoff after the n-th used attempt (1-based), with jitter so retries do not line up. */
 export function retryDelayMs(
   attemptsUsed: number,
-  timing: DispatchTiming,
+  timing: Pick<DispatchTiming, 'retryBaseMs' | 'retryMaxMs'>,
   random: () => number = Math.random,
 ): number {
   const exponential = Math.min(timing.retryBaseMs * 2 ** Math.max(attemptsUsed - 1, 0), timing.retryMaxMs);

@@ -129,8 +129,9 @@ describe('end to end: a batch through api, queue, worker and the simulator', () 
   }, 60_000);
 
   it('cancels a batch in flight: running items finish, the rest is cancelled, the counts add up', async () => {
-    const total = 400;
-    // Every answer takes 100 ms more, so that the cancel surely lands while items are still queued.
+    // More than the pool's minute (1,000 RPM): what the quota admits goes out at once, the rest waits for
+    // the window to free, so the cancel surely lands while items still wait.
+    const total = 1100;
     await stack.sim.setFaults({ slowRate: 1, slowMs: 100 });
     const submitted = await call(`${stack.apiUrl}/v1/batches`, {
       token: clientKey,

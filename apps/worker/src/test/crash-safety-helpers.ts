@@ -1,7 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createServer } from 'node:net';
-import { Redis } from 'ioredis';
 import { startApp, stopApp, TEST_ADMIN_TOKEN, type RunningProcess } from '@keyfleet/testing';
 import { admin, call, eventually } from './http-helpers';
 import { MODEL, promptRequest, type Stack } from './stack';
@@ -105,54 +102,4 @@ export async function resultLines(stack: Stack, clientKey: string, id: string) {
       };
       return { key: parsed.key, text: parsed.response?.candidates?.[0]?.content?.parts?.[0]?.text };
     });
-}
-
-/** A throwaway redis-server on a free port, so that FLUSHALL hits nobody else. */
-export interface PrivateRedis {
-  url: string;
-  client: Redis;
-  stop(): Promise<void>;
-}
-
-export async function startPrivateRedis(): Promise<PrivateRedis> {
-  const port = await freePort();
-  const child: ChildProcess = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
-    { stdio: 'ignore' },
-  );
-  const url = `redis://127.0.0.1:${port}`;
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await eventually(
-    () =>
-      client.ping().then(
-        (pong) => (pong === 'PONG' ? true : undefined),
-        () => undefined,
-      ),
-    10_000,
-    100,
-  );
-  return {
-    url,
-    client,
-    stop: async () => {
-      client.disconnect();
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGKILL');
-      await exited;
-    },
-  };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }

@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { BATCH_ITEM_JOB_NAME, DispatchQueues } from '@keyfleet/queue';
+import { LeaseRecovery } from '../leases/lease-recovery';
 import { call, eventually } from './http-helpers';
 import {
   MODEL,
@@ -51,15 +52,17 @@ describe('dispatch: what the worker does with each upstream answer', () => {
     await stack?.close();
   });
 
-  /** Delivers the item's job again, as BullMQ does after a stall or a worker's death. */
-  async function redeliver(item: Item) {
-    const queue = worker.get(DispatchQueues).forModel(MODEL);
-    await queue.add(
-      BATCH_ITEM_JOB_NAME,
-      { itemId: item.id, batchId: item.batch_id, model: MODEL },
-      { jobId: item.id },
+  /** Leaves the item as a worker killed mid-send does: running, under a lease nobody renews any more. */
+  async function runningUnderDeadWorker(item: Item) {
+    const dead = randomUUID();
+    await dataSource.query(
+      `INSERT INTO dispatch_workers (id, name, expires_at) VALUES ($1, 'gone:1', now() - interval '1 second')`,
+      [dead],
     );
-    return queue;
+    await dataSource.query(
+      "UPDATE batch_items SET status = 'running', lease_owner = $2, response = NULL, completed_at = NULL WHERE id = $1",
+      [item.id, dead],
+    );
   }
 
   async function runBatch(count: number): Promise<Item[]> {
@@ -154,40 +157,45 @@ describe('dispatch: what the worker does with each upstream answer', () => {
     expect(stats.totals.admitted).toBe(1);
   });
 
-  it('skips a job whose item is already final (a redelivery writes nothing, sends nothing)', async () => {
+  it('hands the item of a dead worker back to waiting and sends it again; its result is recorded once', async () => {
     const [item] = await runBatch(1);
-    const before: Item[] = await dataSource.query('SELECT * FROM batch_items WHERE id = $1', [item.id]);
-    await stack.sim.resetStats();
-    const queue = await redeliver(item);
-    await eventually(async () => ((await queue.getJob(item.id)) ? undefined : true));
-    expect((await stack.sim.stats()).totals.requests).toBe(0);
-    expect(await dataSource.query('SELECT * FROM batch_items WHERE id = $1', [item.id])).toEqual(before);
-  });
-
-  it('runs on a redelivered item of a cancelled batch that was running when its worker died, so the batch ends', async () => {
-    const [item] = await runBatch(1);
-    // As left by a worker killed mid-send, then a cancel: the item running, the batch cancelled and open.
+    await runningUnderDeadWorker(item);
     await dataSource.query(
-      "UPDATE batch_items SET status = 'running', response = NULL, completed_at = NULL WHERE id = $1",
-      [item.id],
+      'UPDATE batches SET status = $2, succeeded_count = 0, running_count = 1, completed_at = NULL WHERE id = $1',
+      [item.batch_id, 'running'],
     );
+    await stack.sim.resetStats();
+    const [after] = await eventually(async () => {
+      const rows: Item[] = await dataSource.query('SELECT * FROM batch_items WHERE id = $1', [item.id]);
+      return rows[0].status === 'succeeded' ? rows : undefined;
+    }, 10_000);
+    expect(after).toMatchObject({ status: 'succeeded', attempts: 0 });
+    const [batch] = await dataSource.query(
+      'SELECT status, running_count, succeeded_count FROM batches WHERE id = $1',
+      [item.batch_id],
+    );
+    expect(batch).toEqual({ status: 'completed', running_count: 0, succeeded_count: 1 });
+    expect((await stack.sim.stats()).totals.admitted).toBe(1);
+    expect(await worker.get(LeaseRecovery).runOnce()).toBe(0); // nothing left to hand back
+  }, 20_000);
+
+  it('a dead worker’s item of a cancelled batch is cancelled when handed back, so the batch ends', async () => {
+    const [item] = await runBatch(1);
+    await runningUnderDeadWorker(item);
     await dataSource.query(
       "UPDATE batches SET status = 'cancelled', succeeded_count = 0, running_count = 1, completed_at = NULL WHERE id = $1",
       [item.batch_id],
     );
     await stack.sim.resetStats();
-    await redeliver(item);
-    const [after] = await eventually(async () => {
-      const rows: Item[] = await dataSource.query('SELECT * FROM batch_items WHERE id = $1', [item.id]);
-      return rows[0].status === 'running' ? undefined : rows;
+    const [batch] = await eventually(async () => {
+      const rows: Array<{ running_count: number; completed_at: Date | null }> = await dataSource.query(
+        'SELECT status, running_count, cancelled_count, completed_at FROM batches WHERE id = $1',
+        [item.batch_id],
+      );
+      return rows[0].running_count === 0 ? rows : undefined;
     }, 10_000);
-    expect(after.status).toBe('succeeded');
-    const [batch] = await dataSource.query(
-      'SELECT status, running_count, succeeded_count, completed_at FROM batches WHERE id = $1',
-      [item.batch_id],
-    );
-    expect(batch).toMatchObject({ status: 'cancelled', running_count: 0, succeeded_count: 1 });
+    expect(batch).toMatchObject({ status: 'cancelled', running_count: 0, cancelled_count: 1 });
     expect(batch.completed_at).not.toBeNull();
-    expect((await stack.sim.stats()).totals.admitted).toBe(1);
+    expect((await stack.sim.stats()).totals.requests).toBe(0);
   }, 20_000);
 });

@@ -1,37 +1,48 @@
 import { randomUUID } from 'node:crypto';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { Worker } from 'bullmq';
-import { DataSource } from 'typeorm';
-import { BatchesCoreModule, BatchesService, BatchItemsStore } from '@keyfleet/batches';
-import { ConfigModule } from '@keyfleet/config';
-import { PersistenceModule } from '@keyfleet/persistence';
 import type { Redis } from 'ioredis';
-import { DispatchQueues, QueueModule, REDIS_CLIENT, RedisModule } from '@keyfleet/queue';
+import { DataSource } from 'typeorm';
+import { BatchesCoreModule, BatchesService } from '@keyfleet/batches';
+import { ConfigModule } from '@keyfleet/config';
+import { FairShare } from '@keyfleet/fair-share';
+import { PersistenceModule } from '@keyfleet/persistence';
+import { REDIS_CLIENT, RedisModule } from '@keyfleet/queue';
 import { createTestDatabase, testConfig, type TestDatabase } from '@keyfleet/testing';
 import { DEFAULT_DISPATCH_TIMING, DISPATCH_TIMING } from '../dispatch/dispatch-timing';
-import { Reconciler } from '../recovery/reconciler';
+import { Reconciler } from '../maintenance/reconciler';
+import { startPrivateRedis, type PrivateRedis } from '@keyfleet/testing';
 
 const MODEL = 'gemini-2.5-flash';
 
-describe('Reconciler (real Postgres and Redis)', () => {
+/** Commands Redis has executed since its stats were reset (INFO commandstats). */
+async function commandsRun(redis: Redis): Promise<number> {
+  const info = await redis.info('commandstats');
+  let total = 0;
+  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm))
+    if (match[1] !== 'info' && match[1] !== 'config|resetstat') total += Number(match[2]);
+  return total;
+}
+
+describe('Reconciler (real Postgres, a Redis of its own)', () => {
   let db: TestDatabase;
+  let redisServer: PrivateRedis;
   let moduleRef: TestingModule;
   let reconciler: Reconciler;
-  let queues: DispatchQueues;
   let service: BatchesService;
-  let store: BatchItemsStore;
+  let fairShare: FairShare;
   let dataSource: DataSource;
-  const config = testConfig();
+  let redis: Redis;
+  let config: ReturnType<typeof testConfig>;
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    config.databaseUrl = db.url;
+    redisServer = await startPrivateRedis();
+    config = testConfig({ DATABASE_URL: db.url, REDIS_URL: redisServer.url });
     moduleRef = await Test.createTestingModule({
       imports: [
         ConfigModule.forRoot(config),
         PersistenceModule.forRoot(config),
         RedisModule.forRoot(config),
-        QueueModule.forRoot(config),
         BatchesCoreModule,
       ],
       providers: [
@@ -43,22 +54,22 @@ describe('Reconciler (real Postgres and Redis)', () => {
     reconciler = moduleRef.get(Reconciler);
     jest.spyOn(reconciler, 'onApplicationBootstrap').mockImplementation(() => undefined);
     await moduleRef.init();
-    queues = moduleRef.get(DispatchQueues);
     service = moduleRef.get(BatchesService);
-    store = moduleRef.get(BatchItemsStore);
+    fairShare = moduleRef.get(FairShare);
     dataSource = moduleRef.get(DataSource);
+    redis = moduleRef.get<Redis>(REDIS_CLIENT);
   });
 
   afterAll(async () => {
-    await queues.forModel(MODEL).obliterate({ force: true });
     await moduleRef.close();
+    await redisServer.stop();
     await db.drop();
   });
 
-  const batchOf = (count: number) => ({
+  const batchOf = (count: number, priority = 0) => ({
     model: MODEL,
     displayName: null,
-    priority: 0,
+    priority,
     items: Array.from({ length: count }, (_, i) => ({
       key: `r${i}`,
       request: { contents: [{ parts: [{ text: `${i}` }] }] },
@@ -66,72 +77,59 @@ describe('Reconciler (real Postgres and Redis)', () => {
     })),
   });
 
-  it('re-enqueues open items no queue holds (Redis lost), never final ones', async () => {
+  it('gives every batch with waiting items its turns again after Redis lost them, with its client’s weight', async () => {
     const clientId = randomUUID();
-    const { batch } = await service.create(clientId, batchOf(1203));
-    const rows: Array<{ id: string }> = await dataSource.query(
-      'SELECT id FROM batch_items WHERE batch_id = $1 ORDER BY line_no',
-      [batch.id],
-    );
-    const ids = rows.map((row) => row.id);
-    const item = (id: string) => ({ id, batchId: batch.id });
-    await store.claim(item(ids[0])); // running
-    await store.claim(item(ids[1]));
-    await store.succeed(
-      item(ids[1]),
-      { ok: true },
-      { projectId: null, upstreamKeyId: null, promptTokens: 1 },
-    ); // final
-    await queues.forModel(MODEL).obliterate({ force: true }); // every job gone
+    await dataSource.query(`INSERT INTO clients (id, name, allowed_ips, weight) VALUES ($1, 'c', '{}', 3)`, [
+      clientId,
+    ]);
+    const open = await service.create(clientId, batchOf(5, 2));
+    const done = await service.create(clientId, batchOf(1));
+    await service.cancel(clientId, done.batch.id); // nothing waits in it
+    expect(await redis.flushall()).toBe('OK');
+    expect(await fairShare.state(MODEL)).toEqual([]);
 
-    expect(await reconciler.reconcile()).toEqual({ enqueued: 1202, retried: 0 });
-    const queue = queues.forModel(MODEL);
-    expect(await queue.getJobCountByTypes('wait')).toBe(1202);
-    expect(await queue.getJob(ids[1])).toBeUndefined();
-    expect((await queue.getJob(ids[0]))?.data).toEqual({ itemId: ids[0], batchId: batch.id, model: MODEL });
-    expect(await reconciler.reconcile()).toEqual({ enqueued: 0, retried: 0 }); // nothing left to repair
-    // Close this batch for the next tests.
-    await service.cancel(clientId, batch.id);
-    await store.succeed(
-      item(ids[0]),
-      { ok: true },
-      { projectId: null, upstreamKeyId: null, promptTokens: 1 },
-    );
+    expect(await reconciler.reconcile()).toEqual({ batches: 1 });
+    expect(await fairShare.state(MODEL)).toEqual([{ clientId, batchIds: [open.batch.id] }]);
+    expect(await redis.hget(`${config.queuePrefix}:fair:{${MODEL}}:w`, clientId)).toBe('3');
+    await service.cancel(clientId, open.batch.id);
   });
 
-  it('retries items whose job failed in BullMQ', async () => {
-    const queue = queues.forModel(MODEL);
-    await queue.obliterate({ force: true });
-    const { batch } = await service.create(randomUUID(), batchOf(3));
-    const failing = new Worker(queue.name, () => Promise.reject(new Error('postgres was down')), {
-      ...queues.queueOptions,
-      concurrency: 3,
-    });
-    failing.on('error', () => undefined);
-    while ((await queue.getJobCountByTypes('failed')) < 3)
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    await failing.close();
-
-    expect(await reconciler.reconcile()).toEqual({ enqueued: 0, retried: 3 });
-    expect(await queue.getJobCountByTypes('failed')).toBe(0);
-    expect(await queue.getJobCountByTypes('wait')).toBe(3);
-    const [{ n }] = await dataSource.query(
-      `SELECT count(*)::int AS n FROM batch_items WHERE batch_id = $1 AND status = 'pending'`,
-      [batch.id],
-    );
-    expect(n).toBe(3);
-  });
+  it('costs the same per pass whatever the number of waiting items: one query, one script per batch', async () => {
+    const measure = async (items: number) => {
+      const batches = [
+        await service.create(randomUUID(), batchOf(10)),
+        await service.create(randomUUID(), batchOf(items)),
+      ];
+      await reconciler.reconcile(); // scripts loaded, first announcements done
+      await redis.config('RESETSTAT');
+      const queries = jest.spyOn(dataSource, 'query');
+      try {
+        await reconciler.reconcile();
+        return { redis: await commandsRun(redis), postgres: queries.mock.calls.length };
+      } finally {
+        queries.mockRestore();
+        for (const { batch } of batches)
+          await dataSource.query('DELETE FROM batches WHERE id = $1', [batch.id]);
+      }
+    };
+    const small = await measure(10);
+    const big = await measure(20_000);
+    expect(big).toEqual(small);
+    expect(big.postgres).toBe(1);
+    // Two announcements (a script each, and the few commands inside it), and the wake-up.
+    expect(big.redis).toBeGreaterThan(2);
+    expect(big.redis).toBeLessThanOrEqual(2 * 10 + 1);
+  }, 60_000);
 
   it('runs one pass at a time: in this process, and across processes (a Redis lock)', async () => {
     const [first, second] = await Promise.all([reconciler.runOnce(), reconciler.runOnce()]);
-    expect(first).toEqual({ enqueued: 0, retried: 0 });
+    expect(first).toEqual({ batches: 0 });
     expect(second).toBe(first); // the same pass, not a second one
-    const redis = moduleRef.get<Redis>(REDIS_CLIENT);
     const lockKey = `${config.queuePrefix}:reconciler:lock`;
     await redis.set(lockKey, 'another-process', 'PX', 10_000);
     expect(await reconciler.runOnce()).toBeNull();
     expect(await redis.get(lockKey)).toBe('another-process'); // not released by us
     await redis.del(lockKey);
-    expect(await reconciler.runOnce()).toEqual({ enqueued: 0, retried: 0 });
+    expect(await reconciler.runOnce()).toEqual({ batches: 0 });
   });
 });

@@ -2,9 +2,10 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { KeyfleetConfig } from '@keyfleet/config';
-import { DispatchQueues } from '@keyfleet/queue';
+import { createRedis } from '@keyfleet/queue';
 import {
   createTestDatabase,
+  deleteRedisKeys,
   spawnSimulator,
   testConfig,
   type SimConfig,
@@ -26,10 +27,14 @@ export const TEST_TIMING: Partial<DispatchTiming> = {
   retryBaseMs: 50,
   retryMaxMs: 200,
   quotaWaitMs: 200,
-  quotaWaitMaxMs: 500,
   noCapacityWaitMs: 200,
+  idleCheckMs: 200,
   modelsRefreshMs: 200,
   reconcileEveryMs: 60_000,
+  leaseRenewMs: 100,
+  leaseMs: 500,
+  recoverEveryMs: 200,
+  drainMs: 2000,
 };
 
 /** The simulator, a database, the api listening on a free port, and (once started) a worker, all real. */
@@ -71,14 +76,13 @@ export async function startStack(sim: SimConfig, env: Record<string, string> = {
       return worker;
     },
     close: async () => {
-      if (stack.worker) {
-        const queue = stack.worker.get(DispatchQueues).forModel(MODEL);
-        await queue.obliterate({ force: true }).catch(() => undefined);
-        await stack.worker.close();
-      }
+      await stack.worker?.close();
       await api.close();
       await simulator.stop();
       await db.drop();
+      const redis = createRedis(config.redisUrl);
+      await deleteRedisKeys(redis, `${config.queuePrefix}:*`);
+      await redis.quit();
     },
   };
   return stack;

@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import { startHealthServer } from '@keyfleet/observability';
 import { ProjectsService, UpstreamKeysService } from '@keyfleet/registry';
 import { createTestDatabase, testConfig, type TestDatabase } from '@keyfleet/testing';
-import { DispatchWorkers } from '../dispatch/dispatch-workers';
+import { DispatchLoops } from '../dispatch/dispatch-loops';
 import { WorkerModule } from '../worker.module';
 import { eventually } from './http-helpers';
 
@@ -38,8 +38,8 @@ describe('WorkerModule: boots as an application context with health, and follows
     expect(await ready.json()).toMatchObject({ status: 'ok' });
   });
 
-  it('starts a dispatch worker per served model once a project with a key serves it, and stops it when none does', async () => {
-    const workers = app.get(DispatchWorkers);
+  it('starts a dispatcher per served model once a project with a key serves it, and stops it when none does', async () => {
+    const workers = app.get(DispatchLoops);
     expect(workers.models()).toEqual([]);
     const project = await app
       .get(ProjectsService)

@@ -1,15 +1,17 @@
-import type { ItemRef } from '../batch-items.store';
+import { randomUUID } from 'node:crypto';
 import {
-  itemIdsOf,
   newClientId,
   parsedBatch,
   startBatchesHarness,
+  takeItems,
+  TEST_MODEL,
+  TEST_OWNER,
   type BatchesHarness,
 } from './batches-harness';
 
 const origin = { projectId: null, upstreamKeyId: null, promptTokens: 3 };
 
-describe('BatchItemsStore (real Postgres)', () => {
+describe('Backlog and BatchItemsStore (real Postgres)', () => {
   let h: BatchesHarness;
 
   beforeAll(async () => {
@@ -23,33 +25,85 @@ describe('BatchItemsStore (real Postgres)', () => {
   async function newBatch(count: number) {
     const clientId = newClientId();
     const { batch } = await h.service.create(clientId, parsedBatch(count));
-    const ids = await itemIdsOf(h.dataSource, batch.id);
-    return { clientId, batchId: batch.id, ids, items: ids.map((id) => ({ id, batchId: batch.id })) };
+    return { clientId, batchId: batch.id };
   }
 
-  it('claims pending → running, moving counts and starting the batch; a redelivery claims again without counting', async () => {
-    const { clientId, batchId, ids, items } = await newBatch(2);
-    const claimed = await h.store.claim(items[0]);
-    expect(claimed).toEqual({
-      id: ids[0],
-      batchId,
-      key: 'row-1',
-      request: { contents: [{ role: 'user', parts: [{ text: 'prompt 1' }] }] },
-      attempts: 0,
-    });
-    expect(await h.store.claim(items[0])).not.toBeNull();
+  it('takes waiting items in line order, pending → running under the lease, moving counts and starting the batch', async () => {
+    const { clientId, batchId } = await newBatch(3);
+    const taken = await takeItems(h, batchId, 2);
+    expect(taken.map((item) => [item.key, item.attempts, item.request])).toEqual([
+      ['row-1', 0, { contents: [{ role: 'user', parts: [{ text: 'prompt 1' }] }] }],
+      ['row-2', 0, { contents: [{ role: 'user', parts: [{ text: 'prompt 2' }] }] }],
+    ]);
+    const rows: Array<{ status: string; lease_owner: string | null; taken: boolean }> =
+      await h.dataSource.query(
+        'SELECT status, lease_owner, taken_at IS NOT NULL AS taken FROM batch_items WHERE batch_id = $1 ORDER BY line_no',
+        [batchId],
+      );
+    expect(rows).toEqual([
+      { status: 'running', lease_owner: TEST_OWNER, taken: true },
+      { status: 'running', lease_owner: TEST_OWNER, taken: true },
+      { status: 'pending', lease_owner: null, taken: false },
+    ]);
     const view = await h.service.get(clientId, batchId);
-    expect(view).toMatchObject({ status: 'running', counts: { pending: 1, running: 1 } });
+    expect(view).toMatchObject({ status: 'running', counts: { pending: 1, running: 2 } });
     expect(view.startedAt).not.toBeNull();
+    expect((await takeItems(h, batchId, 5)).map((item) => item.key)).toEqual(['row-3']);
   });
 
-  it('records each item exactly once when every job is delivered twice at the same time', async () => {
-    const { clientId, batchId, ids, items } = await newBatch(40);
-    const deliver = async (item: ItemRef, copy: number) => {
-      if (!(await h.store.claim(item))) return false;
-      return h.store.succeed(item, { copy }, origin);
-    };
-    const outcomes = await Promise.all(items.flatMap((item) => [deliver(item, 1), deliver(item, 2)]));
+  it('writes nothing for items admission did not let through: they stay first in line', async () => {
+    const { clientId, batchId } = await newBatch(4);
+    const taken = await h.backlog.take(batchId, 4, TEST_OWNER, (waiting) => {
+      expect(waiting.map((item) => item.lineNo)).toEqual([1, 2, 3, 4]);
+      expect(waiting.map((item) => item.estTokens)).toEqual([2, 2, 2, 2]);
+      const second = waiting[1];
+      return Promise.resolve([
+        { id: second.id, projectId: randomUUID(), upstreamKeyId: randomUUID(), slot: 'slot-2' },
+      ]);
+    });
+    expect(taken.map((item) => [item.key, item.slot])).toEqual([['row-2', 'slot-2']]);
+    expect((await h.service.get(clientId, batchId)).counts).toMatchObject({ pending: 3, running: 1 });
+    expect((await takeItems(h, batchId, 2)).map((item) => item.key)).toEqual(['row-1', 'row-3']);
+  });
+
+  it('takers on several processes at once get disjoint items (SKIP LOCKED), each item once', async () => {
+    const { clientId, batchId } = await newBatch(60);
+    const owners = Array.from({ length: 4 }, () => randomUUID());
+    const rounds = await Promise.all(
+      owners.flatMap((owner) => [takeItems(h, batchId, 10, owner), takeItems(h, batchId, 10, owner)]),
+    );
+    const keys = rounds.flat().map((item) => item.key);
+    expect(new Set(keys).size).toBe(keys.length);
+    const view = await h.service.get(clientId, batchId);
+    expect(view.counts.running).toBe(keys.length);
+    expect(view.counts.pending).toBe(60 - keys.length);
+  });
+
+  it('estimates items stored before estimates existed from their size', async () => {
+    const { batchId } = await newBatch(1);
+    await h.dataSource.query('UPDATE batch_items SET est_tokens = 0 WHERE batch_id = $1', [batchId]);
+    const [{ bytes }]: Array<{ bytes: number }> = await h.dataSource.query(
+      'SELECT octet_length(request::text) AS bytes FROM batch_items WHERE batch_id = $1',
+      [batchId],
+    );
+    let estimate = 0;
+    await h.backlog.take(batchId, 1, TEST_OWNER, (waiting) => {
+      estimate = waiting[0].estTokens;
+      return Promise.resolve([]);
+    });
+    expect(bytes).toBeGreaterThan(40);
+    expect(estimate).toBe(Math.floor(bytes / 4));
+  });
+
+  it('records each item exactly once when every result is delivered twice at the same time', async () => {
+    const { clientId, batchId } = await newBatch(40);
+    const items = await takeItems(h, batchId, 40);
+    const outcomes = await Promise.all(
+      items.flatMap((item) => [
+        h.store.succeed(item, { copy: 1 }, origin),
+        h.store.succeed(item, { copy: 2 }, origin),
+      ]),
+    );
     expect(outcomes.filter(Boolean)).toHaveLength(40);
     const view = await h.service.get(clientId, batchId);
     expect(view.status).toBe('completed');
@@ -64,35 +118,23 @@ describe('BatchItemsStore (real Postgres)', () => {
     expect(view.completedAt).not.toBeNull();
     expect(view.etaSeconds).toBe(0);
     // A late failure of an already succeeded item changes nothing.
-    expect(await h.store.fail(ids[0], { code: 500, message: 'late', status: 'INTERNAL' })).toBe(false);
-    const [row] = await h.dataSource.query('SELECT status, error FROM batch_items WHERE id = $1', [ids[0]]);
+    expect(await h.store.fail(items[0].id, { code: 500, message: 'late', status: 'INTERNAL' })).toBe(false);
+    const [row] = await h.dataSource.query('SELECT status, error FROM batch_items WHERE id = $1', [
+      items[0].id,
+    ]);
     expect(row).toEqual({ status: 'succeeded', error: null });
   });
 
-  it('records a result that overtakes its claim: the late claim changes nothing, the counts add up', async () => {
-    const { clientId, batchId, items } = await newBatch(3);
-    // The worker drops a claim still queued when the answer is in (ItemClaim.dropIfQueued); one already
-    // sent may land after the result, racing or not.
-    expect(await h.store.succeed(items[0], { ok: 1 }, origin)).toBe(true); // straight from pending
-    expect(await h.store.claim(items[0])).toBeNull();
-    const [won] = await Promise.all([h.store.succeed(items[1], { ok: 2 }, origin), h.store.claim(items[1])]);
-    expect(won).toBe(true);
-    const view = await h.service.get(clientId, batchId);
-    expect(view.counts).toEqual({ total: 3, pending: 1, running: 0, succeeded: 2, failed: 0, cancelled: 0 });
-    expect(view.status).toBe('running');
-  });
-
   it('success and failure racing on one item: exactly one wins and is counted', async () => {
-    const { clientId, batchId, items } = await newBatch(20);
-    await Promise.all(items.map((item) => h.store.claim(item)));
+    const { clientId, batchId } = await newBatch(20);
+    const items = await takeItems(h, batchId, 20);
     const results = await Promise.all(
       items.flatMap((item) => [
         h.store.succeed(item, { ok: 1 }, origin),
         h.store.fail(item.id, { code: 400, message: 'no', status: 'INVALID_ARGUMENT' }),
       ]),
     );
-    const wins = results.filter(Boolean).length;
-    expect(wins).toBe(20);
+    expect(results.filter(Boolean)).toHaveLength(20);
     const view = await h.service.get(clientId, batchId);
     expect(view.counts.succeeded + view.counts.failed).toBe(20);
     const [{ n }] = await h.dataSource.query(
@@ -103,81 +145,34 @@ describe('BatchItemsStore (real Postgres)', () => {
     expect(view.status).toBe('completed');
   });
 
-  it('releases a running item to wait (running → pending) and counts attempts only when asked', async () => {
-    const { clientId, batchId, ids, items } = await newBatch(1);
-    await h.store.claim(items[0]);
-    expect(await h.store.useAttempt(ids[0])).toBe(1);
-    expect(await h.store.release(ids[0])).toBe(true);
-    expect(await h.store.release(ids[0])).toBe(false);
-    expect(await h.store.useAttempt(ids[0])).toBeNull(); // not running
+  it('sends a running item back to waiting only for its lease owner, and counts attempts only when asked', async () => {
+    const { clientId, batchId } = await newBatch(1);
+    const [item] = await takeItems(h, batchId, 1);
+    expect(await h.store.useAttempt(item.id)).toBe(1);
+    expect(await h.store.release([item.id], randomUUID())).toEqual([]); // someone else's item
+    expect(await h.store.release([item.id], TEST_OWNER)).toEqual([
+      { batchId, model: TEST_MODEL, clientId, priority: 0 },
+    ]);
+    expect(await h.store.release([item.id], TEST_OWNER)).toEqual([]);
+    expect(await h.store.useAttempt(item.id)).toBeNull(); // not running
     expect((await h.service.get(clientId, batchId)).counts).toMatchObject({ pending: 1, running: 0 });
-    expect((await h.store.claim(items[0]))?.attempts).toBe(1);
+    const [again] = await takeItems(h, batchId, 1);
+    expect(again).toMatchObject({ id: item.id, attempts: 1 });
   });
 
   it('a running item released after its batch was cancelled is cancelled, and the batch is done', async () => {
-    const { clientId, batchId, ids, items } = await newBatch(2);
-    await h.store.claim(items[0]);
+    const { clientId, batchId } = await newBatch(2);
+    const [item] = await takeItems(h, batchId, 1);
     await h.service.cancel(clientId, batchId);
-    expect(await h.store.release(ids[0])).toBe(true);
+    expect(await h.store.release([item.id], TEST_OWNER)).toEqual([]); // nothing waits again
     const view = await h.service.get(clientId, batchId);
     expect(view).toMatchObject({ status: 'cancelled', counts: { pending: 0, running: 0, cancelled: 2 } });
     expect(view.completedAt).not.toBeNull();
   });
 
-  it('a pending item whose batch is cancelled is cancelled at its claim', async () => {
-    const { clientId, batchId, ids, items } = await newBatch(1);
-    await h.store.claim(items[0]);
-    // The race where a released item lands back in pending just after the cancel.
-    await h.service.cancel(clientId, batchId);
-    await h.dataSource.query(`UPDATE batch_items SET status = 'pending' WHERE id = $1; `, [ids[0]]);
-    await h.dataSource.query(
-      `UPDATE batches SET running_count = 0, pending_count = 1, completed_at = NULL WHERE id = $1`,
-      [batchId],
-    );
-    expect(await h.store.claim(items[0])).toBeNull();
-    const view = await h.service.get(clientId, batchId);
-    expect(view).toMatchObject({ status: 'cancelled', counts: { pending: 0, running: 0, cancelled: 1 } });
-    expect(view.completedAt).not.toBeNull();
-  });
-  it('peeks at an item without writing: no claim, no count moves; shows a cancelled batch', async () => {
-    const { clientId, batchId, ids } = await newBatch(2);
-    const peeked = await h.store.peek(ids[1]);
-    expect(peeked).toEqual({
-      id: ids[1],
-      batchId,
-      key: 'row-2',
-      request: { contents: [{ role: 'user', parts: [{ text: 'prompt 2' }] }] },
-      attempts: 0,
-      status: 'pending',
-      batchCancelled: false,
-    });
-    expect(await h.service.get(clientId, batchId)).toMatchObject({
-      status: 'queued',
-      counts: { pending: 2, running: 0 },
-    });
-    await h.service.cancel(clientId, batchId);
-    expect(await h.store.peek(ids[1])).toMatchObject({ batchCancelled: true });
-    expect(await h.store.peek('00000000-0000-4000-8000-000000000000')).toBeNull();
-  });
-
-  it('peeks at many items asked for together in one read; unknown and malformed ids are null', async () => {
-    const { ids } = await newBatch(30);
-    const reads = jest.spyOn(h.dataSource, 'query');
-    try {
-      const asked = [...ids, '00000000-0000-4000-8000-000000000000', 'not-a-uuid'];
-      const peeked = await Promise.all(asked.map((id) => h.store.peek(id)));
-      expect(peeked.slice(0, 30).map((item) => item?.id)).toEqual(ids);
-      expect(peeked.slice(0, 30).map((item) => item?.key)).toEqual(ids.map((_, i) => `row-${i + 1}`));
-      expect(peeked.slice(30)).toEqual([null, null]);
-      expect(reads).toHaveBeenCalledTimes(1);
-    } finally {
-      reads.mockRestore();
-    }
-  });
-
   it('records a burst of one batch’s results in few statements, each exactly once, counts exact', async () => {
-    const { clientId, batchId, items } = await newBatch(60);
-    await Promise.all(items.map((item) => h.store.claim(item)));
+    const { clientId, batchId } = await newBatch(60);
+    const items = await takeItems(h, batchId, 60);
     const writes = jest.spyOn(h.dataSource, 'query');
     try {
       // Every result delivered twice at once: one of each pair records it.
@@ -200,5 +195,18 @@ describe('BatchItemsStore (real Postgres)', () => {
       [batchId],
     );
     expect(rows.map((row) => row.response.i)).toEqual(rows.map((row) => row.line_no - 1));
+  });
+
+  it('reports a batch’s counters for the dispatcher (nothing waiting → it leaves the rotation)', async () => {
+    const { batchId } = await newBatch(2);
+    expect(await h.backlog.state(batchId)).toEqual({
+      model: TEST_MODEL,
+      pending: 2,
+      running: 0,
+      status: 'queued',
+    });
+    await takeItems(h, batchId, 2);
+    expect(await h.backlog.state(batchId)).toMatchObject({ pending: 0, running: 2, status: 'running' });
+    expect(await h.backlog.state(randomUUID())).toBeNull();
   });
 });

@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import { ConfigModule } from '@keyfleet/config';
+import { FairShare } from '@keyfleet/fair-share';
 import { PersistenceModule } from '@keyfleet/persistence';
-import { DispatchQueues, QueueModule } from '@keyfleet/queue';
-import { createTestDatabase, testConfig, type TestDatabase } from '@keyfleet/testing';
+import { REDIS_CLIENT, RedisModule } from '@keyfleet/queue';
+import { createTestDatabase, deleteRedisKeys, testConfig, type TestDatabase } from '@keyfleet/testing';
+import { Backlog, type TakenItem, type WaitingItem } from '../backlog';
 import { BatchItemsStore } from '../batch-items.store';
 import { BatchesCoreModule } from '../batches-core.module';
 import { BatchesService } from '../batches.service';
@@ -16,7 +18,8 @@ export interface BatchesHarness {
   moduleRef: TestingModule;
   service: BatchesService;
   store: BatchItemsStore;
-  queues: DispatchQueues;
+  backlog: Backlog;
+  fairShare: FairShare;
   dataSource: DataSource;
   close(): Promise<void>;
 }
@@ -28,25 +31,47 @@ export async function startBatchesHarness(): Promise<BatchesHarness> {
     imports: [
       ConfigModule.forRoot(config),
       PersistenceModule.forRoot(config),
-      QueueModule.forRoot(config),
+      RedisModule.forRoot(config),
       BatchesCoreModule,
     ],
   }).compile();
   await moduleRef.init();
-  const queues = moduleRef.get(DispatchQueues);
   return {
     db,
     moduleRef,
     service: moduleRef.get(BatchesService),
     store: moduleRef.get(BatchItemsStore),
-    queues,
+    backlog: moduleRef.get(Backlog),
+    fairShare: moduleRef.get(FairShare),
     dataSource: moduleRef.get(DataSource),
     close: async () => {
-      await queues.forModel(TEST_MODEL).obliterate({ force: true });
+      await deleteRedisKeys(moduleRef.get(REDIS_CLIENT), `${config.queuePrefix}:*`);
       await moduleRef.close();
       await db.drop();
     },
   };
+}
+
+/** The lease owner test takes run under (a worker id). */
+export const TEST_OWNER = randomUUID();
+
+/** Takes up to `limit` waiting items of the batch as a worker would, every one admitted. */
+export function takeItems(
+  h: BatchesHarness,
+  batchId: string,
+  limit: number,
+  owner = TEST_OWNER,
+): Promise<Array<TakenItem<null>>> {
+  const everyOne = (waiting: WaitingItem[]) =>
+    Promise.resolve(
+      waiting.map((item) => ({
+        id: item.id,
+        projectId: randomUUID(),
+        upstreamKeyId: randomUUID(),
+        slot: null,
+      })),
+    );
+  return h.backlog.take(batchId, limit, owner, everyOne);
 }
 
 export const TEST_MODEL = 'gemini-2.5-flash';

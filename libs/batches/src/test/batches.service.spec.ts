@@ -6,6 +6,7 @@ import {
   newClientId,
   parsedBatch,
   startBatchesHarness,
+  takeItems,
   TEST_MODEL,
   type BatchesHarness,
 } from './batches-harness';
@@ -21,7 +22,7 @@ describe('BatchesService (real Postgres and Redis)', () => {
     await h.close();
   });
 
-  it('stores the batch and its items in one go and enqueues one job per item (job id = item id)', async () => {
+  it('stores the batch and its items in one go and gives the batch turns in the fair scheduler', async () => {
     const clientId = newClientId();
     const { batch, created } = await h.service.create(clientId, parsedBatch(3, 'nightly'));
     expect(created).toBe(true);
@@ -36,10 +37,13 @@ describe('BatchesService (real Postgres and Redis)', () => {
     });
     const ids = await itemIdsOf(h.dataSource, batch.id);
     expect(ids).toHaveLength(3);
-    const jobs = await Promise.all(ids.map((id) => h.queues.forModel(TEST_MODEL).getJob(id)));
-    expect(jobs.map((job) => job?.data)).toEqual(
-      ids.map((itemId) => ({ itemId, batchId: batch.id, model: TEST_MODEL })),
+    expect(await h.fairShare.state(TEST_MODEL)).toContainEqual({ clientId, batchIds: [batch.id] });
+    // Each item keeps its estimated input tokens ("prompt 1" is 8 characters: 2 tokens).
+    const rows: Array<{ est_tokens: number }> = await h.dataSource.query(
+      'SELECT est_tokens FROM batch_items WHERE batch_id = $1 ORDER BY line_no',
+      [batch.id],
     );
+    expect(rows.map((row) => row.est_tokens)).toEqual([2, 2, 2]);
   });
 
   it('takes 50,000 items', async () => {
@@ -56,14 +60,9 @@ describe('BatchesService (real Postgres and Redis)', () => {
       [batch.id],
     );
     expect(last).toBe(50_000);
-    const [{ id: itemIdsFirst }]: Array<{ id: string }> = await h.dataSource.query(
-      'SELECT id FROM batch_items WHERE batch_id = $1 AND line_no = 1',
-      [batch.id],
-    );
-    // Too many to remove from the queue one by one: the jobs stay and are dropped at their claim.
     const cancelled = await h.service.cancel(clientId, batch.id);
     expect(cancelled.counts).toMatchObject({ pending: 0, cancelled: 50_000 });
-    expect(await h.store.claim({ id: itemIdsFirst, batchId: batch.id })).toBeNull();
+    expect(await takeItems(h, batch.id, 10)).toEqual([]);
   }, 60_000);
 
   it('answers a repeated Idempotency-Key with the first batch, also when the submissions race', async () => {
@@ -127,22 +126,16 @@ describe('BatchesService (real Postgres and Redis)', () => {
     expect((await h.service.list(newClientId())).batches).toEqual([]);
   });
 
-  it('cancels pending items and removes their jobs; running ones finish, then the batch is done', async () => {
+  it('cancels pending items; running ones finish, then the batch is done', async () => {
     const clientId = newClientId();
     const { batch } = await h.service.create(clientId, parsedBatch(4));
-    const [first, second, third] = (await itemIdsOf(h.dataSource, batch.id)).map((id) => ({
-      id,
-      batchId: batch.id,
-    }));
-    await h.store.claim(first);
-    await h.store.claim(second);
+    const [first, second] = await takeItems(h, batch.id, 2);
     await h.store.succeed(second, { ok: true }, { projectId: null, upstreamKeyId: null, promptTokens: 1 });
     const cancelled = await h.service.cancel(clientId, batch.id);
     expect(cancelled.status).toBe('cancelled');
     expect(cancelled.counts).toMatchObject({ pending: 0, running: 1, succeeded: 1, cancelled: 2 });
     expect(cancelled.completedAt).toBeNull();
-    expect(await h.queues.forModel(TEST_MODEL).getJob(third.id)).toBeUndefined();
-    expect(await h.store.claim(third)).toBeNull();
+    expect(await takeItems(h, batch.id, 4)).toEqual([]); // nothing left to take
     expect(
       await h.store.succeed(first, { late: true }, { projectId: null, upstreamKeyId: null, promptTokens: 1 }),
     ).toBe(true);

@@ -3,3 +3,4 @@ export * from './validate-fields';
 export * from './parse-batch';
 export * from './json-text-check';
 export * from './ndjson-lines';
+export * from './batch-body';

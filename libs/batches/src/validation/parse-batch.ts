@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { ErrorCode, KeyfleetError } from '@keyfleet/errors';
+import { parseBatchSubmissionBody } from './batch-body';
 import { MAX_JSON_DEPTH, problemOfJsonText } from './json-text-check';
 import { ndjsonLines } from './ndjson-lines';
 import type { BatchHeader, BatchItemInput, BatchLimits, ParsedBatch } from './parsed-batch';
@@ -16,17 +17,7 @@ const emptyBatch = () => KeyfleetError.invalid('requests: a batch needs at least
 
 /** `{ model, displayName?, priority?, requests: [{ key, request }] }`; a bad entry is named `requests[16].key: …`. */
 export function parseJsonBatch(body: unknown, limits: BatchLimits): ParsedBatch {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw KeyfleetError.invalid(
-      'body: must be a JSON object {"model", "requests"} or NDJSON (application/x-ndjson)',
-    );
-  }
-  const { model, displayName, priority, requests } = body as Record<string, unknown>;
-  const validModel = validateModel(model);
-  const validName = validateDisplayName(displayName);
-  const validPriority = validatePriority(priority);
-  if (!Array.isArray(requests))
-    throw KeyfleetError.invalid('requests: must be an array of {"key", "request"}');
+  const { model, displayName, priority, requests } = parseBatchSubmissionBody(body);
   if (requests.length === 0) throw emptyBatch();
   if (requests.length > limits.maxBatchItems) throw tooMany(requests.length, limits);
   const seen = new Set<string>();
@@ -39,7 +30,7 @@ export function parseJsonBatch(body: unknown, limits: BatchLimits): ParsedBatch 
     const { key, request } = entry as { key: string; request: Record<string, unknown> };
     return { key, request, lineNo: index + 1 };
   });
-  return { model: validModel, displayName: validName, priority: validPriority, format: 'json', items };
+  return { model, displayName, priority, format: 'json', items };
 }
 
 /** The batch-level fields of an NDJSON upload, from its query: checked before a byte of the body is read. */

@@ -16,6 +16,10 @@ export interface ItemError {
 @Index('UQ_batch_items_batch_key', ['batchId', 'key'], { unique: true })
 @Index('IDX_batch_items_batch_line', ['batchId', 'lineNo'])
 @Index('IDX_batch_items_open', ['status'], { where: "status IN ('pending', 'running')" })
+// The backlog as dispatch reads it: a batch's waiting items in line order (SKIP LOCKED takes).
+@Index('IDX_batch_items_waiting', ['batchId', 'lineNo'], { where: "status = 'pending'" })
+// A worker's running items, for lease recovery when it dies.
+@Index('IDX_batch_items_lease', ['leaseOwner'], { where: "status = 'running'" })
 export class BatchItemEntity {
   @PrimaryColumn('uuid')
   id!: string;
@@ -43,6 +47,14 @@ export class BatchItemEntity {
 
   @Column({ type: 'varchar', length: 16, default: 'pending' })
   status!: BatchItemStatus;
+
+  /** The worker process (dispatch_workers.id) running the item; its items go back to waiting if it dies. */
+  @Column({ name: 'lease_owner', type: 'uuid', nullable: true })
+  leaseOwner!: string | null;
+
+  /** When the item was last taken to be sent (with project_id, what a lost quota window is rebuilt from). */
+  @Column({ name: 'taken_at', type: 'timestamptz', nullable: true })
+  takenAt!: Date | null;
 
   /** Attempts used up (a quota wait does not use one). */
   @Column({ type: 'integer', default: 0 })

@@ -7,12 +7,14 @@ export * from './batch.entity';
 export * from './batch-item.entity';
 export * from './audit-log.entity';
 export * from './key-rotation.entity';
+export * from './dispatch-worker.entity';
 
 import { AuditLogEntity } from './audit-log.entity';
 import { BatchItemEntity } from './batch-item.entity';
 import { BatchEntity } from './batch.entity';
 import { ClientKeyEntity } from './client-key.entity';
 import { ClientEntity } from './client.entity';
+import { DispatchWorkerEntity } from './dispatch-worker.entity';
 import { KeyRotationEntity } from './key-rotation.entity';
 import { ProjectModelLimitEntity } from './project-model-limit.entity';
 import { ProjectEntity } from './project.entity';
@@ -28,4 +30,5 @@ export const ENTITIES = [
   BatchItemEntity,
   AuditLogEntity,
   KeyRotationEntity,
+  DispatchWorkerEntity,
 ];

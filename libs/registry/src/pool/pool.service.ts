@@ -30,9 +30,15 @@ export interface PoolProject {
   keys: PoolKey[];
 }
 
-/** How long another process' change may go unseen here (a disabled key stops being used within this). */
+/**
+ * How long another process' change may go unseen here (a disabled key stops being used within this)
+ * when changes are not pushed: without Redis, or while its subscription is down.
+ */
 export const POOL_CACHE_MS = 2_000;
-const POOL_REFRESH_AHEAD_MS = 1_500;
+/** With changes pushed over Redis (RegistryEvents), the snapshot is re-read this often only as a backstop. */
+export const POOL_CACHE_PUSHED_MS = 60_000;
+// A snapshot in use is re-read this long before it expires.
+const REFRESH_AHEAD_MARGIN_MS = 500;
 /**
  * While Postgres cannot be reached, the last pool read is served for up to this long, so interactive
  * calls keep working through an outage (nobody can change the registry meanwhile: that needs Postgres).
@@ -68,7 +74,7 @@ export class PoolService implements OnModuleDestroy {
     @InjectRepository(ProjectModelLimitEntity) private readonly limits: Repository<ProjectModelLimitEntity>,
     @InjectRepository(UpstreamKeyEntity) private readonly keys: Repository<UpstreamKeyEntity>,
     private readonly upstreamKeys: UpstreamKeysService,
-    events: RegistryEvents,
+    private readonly events: RegistryEvents,
     @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
   ) {
     this.unsubscribe = events.onChange(() => this.invalidate());
@@ -128,7 +134,7 @@ export class PoolService implements OnModuleDestroy {
     const snapshot = this.snapshot;
     // A snapshot in use is re-read ahead of expiry by the keep-warm timer (refreshAhead): callers wait on
     // Postgres only for the first read, or after 5 minutes unused.
-    if (snapshot && now - snapshot.loadedAt < POOL_CACHE_MS) return snapshot;
+    if (snapshot && now - snapshot.loadedAt < this.cacheMs()) return snapshot;
     const stale = this.usableStale(now);
     // A read failed a moment ago: do not make every caller wait for the next one to fail.
     if (stale && this.outage.recent(now)) return stale;
@@ -155,10 +161,14 @@ export class PoolService implements OnModuleDestroy {
       .filter((project) => project.keys.length > 0);
   }
 
+  private cacheMs(): number {
+    return this.events.isLive() ? POOL_CACHE_PUSHED_MS : POOL_CACHE_MS;
+  }
+
   /** From the keep-warm timer: re-reads a snapshot about to expire (or dropped by a change). */
   private refreshAhead(): void {
     const snapshot = this.snapshot;
-    if (snapshot && this.clock.now() - snapshot.loadedAt < POOL_REFRESH_AHEAD_MS) return;
+    if (snapshot && this.clock.now() - snapshot.loadedAt < this.cacheMs() - REFRESH_AHEAD_MARGIN_MS) return;
     this.refresh().catch((error: unknown) => {
       // A failure shows to the next caller that has to wait for it; an outage is noted (and logged once).
       if (isDatabaseUnavailable(error)) this.outage.failed(error);

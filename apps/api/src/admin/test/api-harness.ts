@@ -1,5 +1,4 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of many shapes, read by the specs */
-import type { Server } from 'node:http';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { DataSource } from 'typeorm';
 import { createTestDatabase, TEST_ADMIN_TOKEN, testConfig, type TestDatabase } from '@keyfleet/testing';
@@ -14,8 +13,7 @@ export interface ApiResponse<T = any> {
 
 export interface ApiHarness {
   url: string;
-  /** The api's HTTP server. */
-  server: Server;
+  app: NestExpressApplication;
   sql: DataSource;
   /** Every response body text seen, to check no secret ever left the api. */
   seenBodies: string[];
@@ -66,7 +64,7 @@ export async function bootApi(
   };
   return {
     url,
-    server: app.getHttpServer() as Server,
+    app,
     sql: await database.dataSource(),
     seenBodies,
     call,

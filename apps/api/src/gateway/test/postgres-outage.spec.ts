@@ -4,7 +4,7 @@
 // meanwhile is written out of service once Postgres is back. The caches' time is a ManualClock.
 import { GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
-import { POOL_CACHE_MS, RETIREMENT_RETRY_MS } from '@keyfleet/registry';
+import { POOL_CACHE_PUSHED_MS, RETIREMENT_RETRY_MS } from '@keyfleet/registry';
 import {
   createTestDatabase,
   ManualClock,
@@ -92,7 +92,7 @@ describe('a Postgres outage, seen by the api', () => {
   describe('while Postgres is unreachable', () => {
     beforeAll(async () => {
       proxy.cut();
-      clock.advance(POOL_CACHE_MS + 500); // every cache has expired: what follows is served stale
+      clock.advance(POOL_CACHE_PUSHED_MS + 500); // every cache has expired: what follows is served stale
       await sim.patchKey(DOOMED, { status: 'suspended' }); // Google now answers 403 for one of the keys
     });
 
@@ -208,7 +208,7 @@ describe('a Postgres outage, seen by the api', () => {
     });
 
     it('serves every route again', async () => {
-      clock.advance(POOL_CACHE_MS + 500);
+      clock.advance(POOL_CACHE_PUSHED_MS + 500);
       expect((await raw('GET', `/v1/batches/${batchId}`, asClient(clientKey))).status).toBe(200);
       expect((await raw('GET', '/admin/v1/projects', asClient(TEST_ADMIN_TOKEN))).status).toBe(200);
       const answer = await gemini(unseenClientKey).models.generateContent({

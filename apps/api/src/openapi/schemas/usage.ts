@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { modelLimits } from './registry';
+import { isoTime, uuid } from './common';
+
+const counts = z.object({ requests: z.number().int(), tokens: z.number().int() });
+
+export const usageRow = z
+  .object({
+    projectId: uuid,
+    projectName: z.string(),
+    model: z.string(),
+    limits: modelLimits,
+    window: counts.meta({ description: 'Counted in the rolling 60 s window' }),
+    today: counts.meta({ description: 'Counted in the current Pacific day' }),
+    remaining: z.object({
+      rpm: z.number().int(),
+      tpm: z.number().int(),
+      rpd: z.number().int().nullable(),
+      tpd: z.number().int().nullable(),
+    }),
+    blockedUntil: isoTime
+      .nullable()
+      .meta({ description: 'Until when a 429 keeps the project out for this model' }),
+  })
+  .meta({ id: 'UsageRow' });
+
+export const usageReport = z.object({ usage: z.array(usageRow) }).meta({ id: 'Usage' });
+
+export const usageHistory = z
+  .object({
+    samples: z.array(
+      z.object({
+        at: isoTime,
+        rows: z.array(
+          z.object({
+            projectId: uuid,
+            model: z.string(),
+            requests: z.number().int(),
+            tokens: z.number().int(),
+          }),
+        ),
+      }),
+    ),
+  })
+  .meta({
+    id: 'UsageHistory',
+    description: "The rolling window's use, sampled over the last hour, oldest first",
+  });

@@ -1,0 +1,30 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { QuotaEngine, quotaEngineProvider } from '@keyfleet/quota';
+import { ADMISSION_TIMING, DEFAULT_ADMISSION_TIMING, type AdmissionTiming } from './admission-timing';
+import { DispatchPolicy } from './dispatch-policy';
+import { InteractiveReserve } from './interactive-reserve';
+import { UpstreamPicker } from './upstream-picker';
+
+const EXPORTS = [QuotaEngine, InteractiveReserve, UpstreamPicker, DispatchPolicy, ADMISSION_TIMING];
+
+/**
+ * Admission for a process: its one QuotaEngine, the picker and the dispatch policy every lane uses.
+ * Needs the global ConfigModule, RedisModule and RegistryModule. Imported once per process (global).
+ */
+@Module({})
+export class AdmissionModule {
+  static forRoot(timing: Partial<AdmissionTiming> = {}): DynamicModule {
+    return {
+      module: AdmissionModule,
+      global: true,
+      providers: [
+        { provide: ADMISSION_TIMING, useValue: { ...DEFAULT_ADMISSION_TIMING, ...timing } },
+        quotaEngineProvider,
+        InteractiveReserve,
+        UpstreamPicker,
+        DispatchPolicy,
+      ],
+      exports: EXPORTS,
+    };
+  }
+}
