@@ -133,7 +133,7 @@ async function runBigIngestScenario(): Promise<object> {
     });
     console.log(
       `    ${m.items} items (${m.megabytes.toFixed(0)} MB): stored in ${m.storedSeconds?.toFixed(1) ?? '-'} s, ` +
-        `accepted (202, after enqueueing) in ${m.acceptedSeconds.toFixed(1)} s; ` +
+        `accepted (202, announced to the scheduler) in ${m.acceptedSeconds.toFixed(1)} s; ` +
         `api RSS ${m.apiRssMb.before.toFixed(0)} → peak ${m.apiRssMb.peak.toFixed(0)} → ${m.apiRssMb.after.toFixed(0)} MB`,
     );
     return m;

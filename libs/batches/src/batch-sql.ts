@@ -11,29 +11,11 @@ export const SET_BATCH_TOTAL_SQL = `
 WITH u AS (UPDATE batches SET total_count = $2, pending_count = $2 WHERE id = $1 RETURNING *)
 SELECT u.*, (SELECT weight FROM clients WHERE id = u.client_id) AS client_weight FROM u`;
 
-/**
- * One chunk of items as one JSON parameter (UTF-8 bytes, sent as bytea): far fewer bytes and parameters
- * than a VALUES list. A key the batch already holds is skipped, and the count inserted tells whether one
- * was (ids are made here, so the api never holds a list of them).
- */
-export const INSERT_ITEMS_SQL = `
-WITH inserted AS (
-  INSERT INTO batch_items (id, batch_id, line_no, key, request, est_tokens)
-  SELECT gen_random_uuid(), $1, x.line_no, x.key, x.request, x.est_tokens
-  FROM jsonb_to_recordset(convert_from($2::bytea, 'UTF8')::jsonb)
-    AS x(line_no integer, key varchar, request jsonb, est_tokens integer)
-  ON CONFLICT (batch_id, key) DO NOTHING
-  RETURNING 1
-)
-SELECT count(*)::int AS inserted FROM inserted`;
+/** A batch's items, streamed in COPY's text format (ItemCopyWriter). */
+export const COPY_ITEMS_SQL = `COPY batch_items (id, batch_id, line_no, key, request, est_tokens) FROM STDIN`;
 
-/** After a chunk was stored short: its first item not stored as given, i.e. the first duplicate key. */
-export const FIRST_UNSTORED_ITEM_SQL = `
-SELECT x.line_no, x.key FROM jsonb_to_recordset(convert_from($2::bytea, 'UTF8')::jsonb) AS x(line_no integer, key varchar)
-WHERE NOT EXISTS (
-  SELECT 1 FROM batch_items i WHERE i.batch_id = $1 AND i.key = x.key AND i.line_no = x.line_no
-)
-ORDER BY x.line_no LIMIT 1`;
+/** The unique index that finds a key twice in one batch. */
+export const ITEMS_KEY_CONSTRAINT = 'UQ_batch_items_batch_key';
 
 export const BATCH_BY_IDEMPOTENCY_KEY_SQL = `SELECT * FROM batches WHERE client_id = $1 AND idempotency_key = $2`;
 

@@ -12,7 +12,7 @@ import {
   LIST_NEXT_PAGE_SQL,
   SET_BATCH_TOTAL_SQL,
 } from './batch-sql';
-import { ItemChunkWriter } from './item-chunk-writer';
+import { ItemCopyWriter } from './item-copy-writer';
 import { toBatchView, type BatchRow, type BatchView } from './batch-view';
 import { decodePageToken, encodePageToken, isUuid } from './page-token';
 import { resultLines } from './result-lines';
@@ -145,12 +145,12 @@ export class BatchesService {
       idempotencyKey ?? null,
       parsed.priority,
     ]);
-    const writer = new ItemChunkWriter(manager, batch.id, parsed.format);
+    const writer = await ItemCopyWriter.open(manager, batch.id, parsed.format);
     try {
       for await (const item of parsed.items) await writer.add(item);
       await writer.finish();
     } catch (error) {
-      await writer.settle(); // the rollback waits for no write still in flight
+      await writer.abort(error); // Postgres drops the COPY; the transaction rolls back
       throw error;
     }
     if (writer.count === 0) throw KeyfleetError.invalid('requests: a batch needs at least one request');

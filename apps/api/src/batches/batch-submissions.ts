@@ -12,7 +12,7 @@ import {
   type BatchItemInput,
   type ParsedBatch,
 } from '@keyfleet/batches';
-import { estimateTokens, fitsSomeProject, largestRequestTokens, type ProjectLimits } from '@keyfleet/quota';
+import { estimateTokens, largestRequestTokens, requestFit, type ProjectLimits } from '@keyfleet/quota';
 import { PoolService } from '@keyfleet/registry';
 import { uploadBytes } from './upload-stream';
 
@@ -60,22 +60,27 @@ export class BatchSubmissions {
   }
 }
 
-/** Each item with its estimated input tokens; one that can never fit any serving project is refused. */
+/**
+ * Each item with its estimated input tokens; one that can never fit any serving project is refused. The
+ * item is completed in place: a copy per item, at a million items, was what the heap kept longest.
+ */
 async function* withEstimates(
   items: Iterable<BatchItemInput> | AsyncIterable<BatchItemInput>,
   projects: readonly ProjectLimits[],
   model: string,
   format: BatchFormat,
 ): AsyncGenerator<BatchItemInput> {
+  const fits = requestFit(projects);
   for await (const item of items) {
     const estTokens = estimateTokens(item.request);
-    if (!fitsSomeProject(projects, estTokens)) {
+    if (!fits(estTokens)) {
       throw KeyfleetError.invalid(
         `${itemField(format, item.lineNo, 'request')}: its estimated input (${estTokens} tokens) exceeds ` +
           `what any project serving ${model} takes in one request (at most ${largestRequestTokens(projects)} tokens): it could never be sent`,
       );
     }
-    yield { ...item, estTokens };
+    item.estTokens = estTokens;
+    yield item;
   }
 }
 

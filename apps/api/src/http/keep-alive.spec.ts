@@ -1,6 +1,6 @@
 // Idle client connections stay open for KF_HTTP_KEEP_ALIVE_MS (65 s by default), not Node's 5 s.
 import { once } from 'node:events';
-import { Agent, get, type Server } from 'node:http';
+import { Agent, get } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { bootApi, type ApiHarness } from '../admin/test/api-harness';
 
@@ -34,8 +34,8 @@ describe('HTTP keep-alive of the api', () => {
   // Node's server times idle connections out itself (no clock to inject): what keyfleet decides is the
   // timeout it sets, and that a connection is kept, then closed by the server once idle that long.
   it('keeps idle connections for KF_HTTP_KEEP_ALIVE_MS, 65 s by default instead of Node’s 5 s', async () => {
-    expect((api.app.getHttpServer() as Server).keepAliveTimeout).toBe(65_000);
-    expect((shortLived.app.getHttpServer() as Server).keepAliveTimeout).toBe(1000);
+    expect(api.app.getHttpServer().keepAliveTimeout).toBe(65_000);
+    expect(shortLived.app.getHttpServer().keepAliveTimeout).toBe(1000);
     const first = await getOn(agent, `${api.url}/healthz`);
     expect(await getOn(agent, `${api.url}/healthz`)).toBe(first); // the same connection
   });

@@ -21,7 +21,7 @@ export interface BigIngestResult {
   megabytes: number;
   /** Request start → the batch and all its items committed (seen from Postgres): the ingest alone. */
   storedSeconds: number | null;
-  /** Request start → 202: the ingest plus the hand-over to dispatch (today: enqueueing every item). */
+  /** Request start → 202: the ingest plus the hand-over to dispatch (the batch announced to the fair scheduler). */
   acceptedSeconds: number;
   apiRssMb: { before: number; peak: number; after: number };
   rssSamples: number;

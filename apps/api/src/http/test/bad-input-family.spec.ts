@@ -230,6 +230,20 @@ describe('bad input of the 500 family is a 400 naming the field, on every route 
       ],
       ['a duplicate key', () => upload(item('"b"', fine)), 400, 'line 4: key: duplicate key "b"'],
       [
+        'a duplicate key far into a long upload, after blank lines',
+        () => {
+          // 6,000 items (several COPY pieces already sent) with a blank line after every 1,000th.
+          const lines = Array.from(
+            { length: 6000 },
+            (_, i) => `${item(`"k${i}"`, fine)}${i % 1000 === 999 ? '\n' : ''}`,
+          );
+          lines.push(item('"k1234"', fine)); // line 6,000 + 6 blank lines + 1
+          return send(`/v1/batches?model=${FLASH}`, lines.join('\n'), ndjson);
+        },
+        400,
+        'line 6007: key: duplicate key "k1234"',
+      ],
+      [
         'an item that can never fit any project',
         () => upload(item('"d"', textPart(`"${'x'.repeat(TPM * 4 + 4)}"`))),
         400,
