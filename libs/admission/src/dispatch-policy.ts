@@ -89,8 +89,10 @@ export class DispatchPolicy {
       }
       const outcome = await this.sendAtItsMoment(call, slot);
       if (outcome === 'held back') {
-        await this.picker.giveBack(slot); // never sent: its room goes back, admit again
-        slot = undefined;
+        // Never sent: counted from now it may still go with the same room; else the room goes back.
+        const later = await this.picker.restamp(slot);
+        if (!later) await this.picker.giveBack(slot);
+        slot = later ?? undefined;
         continue;
       }
       if (outcome.kind === 'ok') return { kind: 'ok', value: outcome.value, slot };

@@ -5,6 +5,7 @@ import {
   nextPacificMidnight,
   QuotaEngine,
   TokenCalibrator,
+  type CapacityResult,
   type ProjectLimits,
   type Reservation,
   type TokenEstimateInput,
@@ -36,6 +37,7 @@ export type AdmissionLane = 'batch' | 'interactive';
 export type Admission = { slot: UpstreamSlot } | { waitMs: number; reason: string } | { impossible: string };
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+const NO_KEYS: ReadonlySet<string> = new Set();
 
 /**
  * Chooses where a request goes: the quota engine reserves room (RPM, TPM, RPD, TPD) on one project
@@ -68,9 +70,7 @@ export class UpstreamPicker {
     lane: AdmissionLane = 'batch',
     bookAheadMs = 0,
   ): Promise<Admission> {
-    const projects = (await this.pool.poolFor(model))
-      .map((project) => ({ ...project, keys: project.keys.filter((key) => !excludedKeyIds.has(key.id)) }))
-      .filter((project) => project.keys.length > 0);
+    const projects = await this.usableProjects(model, excludedKeyIds);
     if (projects.length === 0)
       return { waitMs: this.timing.noCapacityWaitMs, reason: `no usable key serves ${model}` };
     const askedAt = performance.now();
@@ -104,6 +104,35 @@ export class UpstreamPicker {
   }
 
   /**
+   * How many batch requests of about `tokensPerRequest` input tokens (uncalibrated) the pool would admit
+   * now or book within `bookAheadMs`, reserving nothing; when none, until when. A dispatcher takes about
+   * that many items, so its fair shares are shares of what really goes out.
+   */
+  async capacity(model: string, tokensPerRequest: number, bookAheadMs: number): Promise<CapacityResult> {
+    const projects = await this.usableProjects(model, NO_KEYS);
+    if (projects.length === 0) {
+      const waitMs = this.timing.noCapacityWaitMs;
+      return { room: 0, retryAtMs: Date.now() + waitMs, waitMs };
+    }
+    return this.engine.capacity({
+      model,
+      tokensPerRequest: this.calibrator.apply(model, tokensPerRequest),
+      candidates: projects.map(projectLimitsOf),
+      capacityShare: await this.interactive.batchShare(model),
+      bookAheadMs,
+    });
+  }
+
+  /** The model's pool projects, each with the keys not excluded; projects left without a key dropped. */
+  private async usableProjects(model: string, excludedKeyIds: ReadonlySet<string>): Promise<PoolProject[]> {
+    const projects = await this.pool.poolFor(model);
+    if (excludedKeyIds.size === 0) return projects;
+    return projects
+      .map((project) => ({ ...project, keys: project.keys.filter((key) => !excludedKeyIds.has(key.id)) }))
+      .filter((project) => project.keys.length > 0);
+  }
+
+  /**
    * Whether the slot may still go out. The engine stamps a reservation with Redis' TIME and keeps it
    * counted for the window plus the headroom; Google counts the request when it arrives. A request that
    * leaves later than the headroom allows (an event loop stalled by GC or load) could arrive when the
@@ -117,6 +146,18 @@ export class UpstreamPicker {
   /** The performance.now() until which the slot's request may leave (see sendable). */
   sendBy(slot: UpstreamSlot): number {
     return slot.askedAt + slot.dueInMs + this.sendWindowMs;
+  }
+
+  /**
+   * A slot whose request was held back at its deadline (it could not leave in time, say on a busy
+   * event loop) counts from now instead and may go out at once: the same room, nothing re-admitted.
+   * Null when that is no longer allowed (give it back then).
+   */
+  async restamp(slot: UpstreamSlot): Promise<UpstreamSlot | null> {
+    const askedAt = performance.now();
+    const reservation = await this.engine.restamp(slot.reservation);
+    if (!reservation) return null;
+    return { ...slot, reservation, askedAt, dueInMs: 0, sendFrom: performance.now() };
   }
 
   /** A slot that will not be sent: its room goes back to the pool. */

@@ -102,9 +102,12 @@ describe('FairShare (real Redis)', () => {
   });
 
   it('forgets a finished batch: its keys go, nothing is left to plan', async () => {
+    expect(await fair.hasWork(MODEL)).toBe(false);
     await fair.activate(MODEL, { batchId: 'a1', clientId: 'A', priority: 0 });
+    expect(await fair.hasWork(MODEL)).toBe(true);
     const [turns] = await fair.plan(MODEL, 3);
     expect(await fair.deactivate(MODEL, turns, true)).toBe(true);
+    expect(await fair.hasWork(MODEL)).toBe(false);
     expect(await fair.plan(MODEL, 3)).toEqual([]);
     for (const hash of ['bc', 'bg', 'bs'])
       expect(await redis.hexists(`${prefix}:fair:{${MODEL}}:${hash}`, 'a1')).toBe(0);

@@ -44,7 +44,7 @@ export class FairShare {
   private readonly commands: FairCommands;
 
   constructor(
-    @Inject(REDIS_CLIENT) redis: Redis | Cluster,
+    @Inject(REDIS_CLIENT) private readonly redis: Redis | Cluster,
     @Inject(KEYFLEET_CONFIG) private readonly config: KeyfleetConfig,
   ) {
     this.commands = defineCommands(redis);
@@ -63,6 +63,11 @@ export class FairShare {
       batch.weight === undefined ? '' : String(batch.weight),
     );
     return added === 1;
+  }
+
+  /** Whether any batch of the model takes part in the turns (one cheap read; nothing changes). */
+  async hasWork(model: string): Promise<boolean> {
+    return (await this.redis.exists(`${this.base(model)}:flows`)) === 1;
   }
 
   /** The next `turns` turns of the model, grouped per batch in the order of each batch's first turn. */

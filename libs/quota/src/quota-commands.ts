@@ -1,6 +1,7 @@
 import type { Cluster, Redis } from 'ioredis';
-import { CORRECT_LUA, RELEASE_LUA } from './lua/adjust-lua';
+import { CORRECT_LUA, RELEASE_LUA, RESTAMP_LUA } from './lua/adjust-lua';
 import { BLOCK_LUA, BLOCKED_UNTIL_LUA, NOW_LUA } from './lua/block-lua';
+import { CAPACITY_LUA } from './lua/capacity-lua';
 import { RESERVE_LUA } from './lua/reserve-lua';
 import { USAGE_LUA } from './lua/usage-lua';
 
@@ -12,9 +13,11 @@ const SCRIPTS = {
   kfQuotaReserve: { lua: RESERVE_LUA, numberOfKeys: 1 },
   kfQuotaCorrect: { lua: CORRECT_LUA, numberOfKeys: 4 },
   kfQuotaRelease: { lua: RELEASE_LUA, numberOfKeys: 4 },
+  kfQuotaRestamp: { lua: RESTAMP_LUA, numberOfKeys: 4 },
   kfQuotaBlock: { lua: BLOCK_LUA, numberOfKeys: 1 },
   kfQuotaBlockedUntil: { lua: BLOCKED_UNTIL_LUA, numberOfKeys: 1 },
   kfQuotaUsage: { lua: USAGE_LUA, numberOfKeys: 1 },
+  kfQuotaCapacity: { lua: CAPACITY_LUA, numberOfKeys: 1 },
   kfQuotaNow: { lua: NOW_LUA, numberOfKeys: 0 },
 } as const;
 

@@ -6,6 +6,8 @@ import { candidateArgs, effectiveLimits, neverPassesReason } from './effective-l
 import { quotaCommands, type QuotaCommands } from './quota-commands';
 import { modelBase, projectKeys, rotationKey } from './quota-keys';
 import type {
+  CapacityRequest,
+  CapacityResult,
   ProjectLimits,
   ProjectUsage,
   QuotaEngineOptions,
@@ -91,6 +93,32 @@ export class QuotaEngine {
   }
 
   /**
+   * How many requests like this the candidates would admit now, or book within the book-ahead, all
+   * together; nothing is reserved. When none, when that changes (as `reserve` would answer the wait).
+   */
+  async capacity(req: CapacityRequest): Promise<CapacityResult> {
+    const share = req.capacityShare ?? 1;
+    const tokens = tokenCount(req.tokensPerRequest, 'tokensPerRequest');
+    // A limit too small to split keeps no share, as in `reserve`.
+    const candidates = req.candidates.map((c) => {
+      const limits = effectiveLimits(c, share);
+      return neverPassesReason(limits, tokens) === null ? limits : effectiveLimits(c, 1);
+    });
+    if (candidates.length === 0) return { room: 0, retryAtMs: Infinity, waitMs: Infinity };
+    const [room, retryAtMs, nowMs] = (await this.commands.kfQuotaCapacity(
+      rotationKey(this.prefix, req.model),
+      ...this.commonArgs(),
+      modelBase(this.prefix, req.model),
+      tokens,
+      Math.floor(nonNegative(req.bookAheadMs ?? 0, 'bookAheadMs')),
+      ...this.boundaryArgs(),
+      ...candidateArgs(candidates),
+    )) as [number, number, number];
+    if (room > 0) return { room };
+    return { room: 0, retryAtMs, waitMs: Math.max(0, retryAtMs - nowMs) };
+  }
+
+  /**
    * Replaces the estimate with the real input token count (usageMetadata.promptTokenCount), and counts
    * the reservation from `sentAtMs` (Redis clock) when the request left later than its stamp, so the
    * room it frees a window later follows when it was really used. Idempotent.
@@ -98,6 +126,15 @@ export class QuotaEngine {
   async correct(reservation: Reservation, actualTokens: number, sentAtMs = 0): Promise<void> {
     const actual = tokenCount(actualTokens, 'actualTokens');
     await this.commands.kfQuotaCorrect(...this.adjustArgs(reservation), actual, Math.ceil(sentAtMs));
+  }
+
+  /**
+   * The request could not leave in time (it was held back at its send deadline): counts it from now
+   * instead, so it may still go now. Allowed only early in its window (see RESTAMP_LUA); null when not.
+   */
+  async restamp(reservation: Reservation): Promise<Reservation | null> {
+    const atMs = Number(await this.commands.kfQuotaRestamp(...this.adjustArgs(reservation)));
+    return atMs > 0 ? { ...reservation, atMs } : null;
   }
 
   /** The request never went out: gives back its request and tokens. Idempotent. */

@@ -43,6 +43,20 @@ export type ReserveResult =
   /** The request can never pass on any candidate (too many tokens, a zero limit), or there are no candidates. */
   | { kind: 'impossible'; reason: string };
 
+export interface CapacityRequest {
+  model: string;
+  /** Input tokens one request is taken to have (a typical estimate; at least 1). */
+  tokensPerRequest: number;
+  candidates: ProjectLimits[];
+  capacityShare?: number;
+  /** Count what may be booked within this many ms too (as `reserve` would book it). */
+  bookAheadMs?: number;
+}
+
+/** How many such requests would pass now (or be booked), or when that changes. */
+export type CapacityResult =
+  { room: number; waitMs?: undefined } | { room: 0; retryAtMs: number; waitMs: number };
+
 export interface UsageCounts {
   requests: number;
   tokens: number;

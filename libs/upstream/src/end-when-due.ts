@@ -7,6 +7,8 @@ export interface SendGate {
   notBefore: number;
   /** Asked as the request is about to be written: an error holds it back. */
   check(): Error | undefined;
+  /** Told once the request has been written. */
+  written?(): void;
 }
 
 /**
@@ -28,8 +30,9 @@ export function endWhenDue(
       if (waitMs > 0) return void setTimeout(write, waitMs);
       if (outgoing.destroyed) return; // aborted while it waited
       heldBack = gate?.check();
-      if (heldBack) outgoing.destroy(heldBack);
-      else outgoing.end(body);
+      if (heldBack) return void outgoing.destroy(heldBack);
+      outgoing.end(body);
+      gate?.written?.();
     };
     if (!socket.connecting) write();
     else socket.once(secure ? 'secureConnect' : 'connect', write);

@@ -4,13 +4,7 @@ import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
 import { KeyfleetMetrics } from '@keyfleet/observability';
 import { classifyUpstreamError } from './classify-upstream-error';
 import { quotaIdOf } from './quota-id-of';
-import {
-  SendDeadlinePassedError,
-  sendGate,
-  withDeparture,
-  type Departure,
-  type SendWindow,
-} from './send-deadline';
+import { SendDeadlinePassedError, windowGate, type Departure, type SendWindow } from './send-deadline';
 import { toSdkParameters, type GenerateContentRequestBody } from './to-sdk-parameters';
 import { UpstreamError } from './upstream-error';
 import { UpstreamFetch } from './upstream-fetch';
@@ -65,9 +59,11 @@ export class GeminiClient implements OnModuleDestroy {
     const seconds = () => (performance.now() - (departure.sentAt ?? startedAt)) / 1000;
     try {
       const client = this.clientFor(key.secret);
-      const result = await withDeparture(departure, () =>
-        client.models.generateContent(toSdkParameters(model, request)),
-      );
+      const params = toSdkParameters(model, request);
+      // This call's own fetch (the SDK takes one per request): it carries the call's send window to the
+      // moment the request is written.
+      params.config = { ...params.config, httpOptions: { fetch: this.fetchWithin(departure) } };
+      const result = await client.models.generateContent(params);
       // The SDK adds the raw HTTP response (headers) to the object; it is not part of Google's answer.
       // Its own fields are Google's JSON as parsed (its getters live on the prototype): a shallow copy
       // without that one field is the answer, with no serialise-and-parse round trip per item.
@@ -87,12 +83,18 @@ export class GeminiClient implements OnModuleDestroy {
     this.upstream.close();
   }
 
-  /** The SDK's fetch: writes a request within its send window, or holds it back once the window closed. */
-  private readonly fetchWithDeadline = (input: string | URL | Request, init?: RequestInit) => {
-    const gate = sendGate();
-    const late = gate?.check();
-    return late ? Promise.reject(late) : this.upstream.fetch(input, init, gate);
-  };
+  /** The fetch of one call: writes its request within `departure`'s window, or holds it back after it. */
+  private fetchWithin(departure: Departure): typeof fetch {
+    return (input, init) => {
+      const gate = windowGate(departure);
+      const late = gate.check();
+      return late ? Promise.reject(late) : this.upstream.fetch(input, init, gate);
+    };
+  }
+
+  /** The SDK's fetch for calls made without a window of their own. */
+  private readonly fetchAnyTime = (input: string | URL | Request, init?: RequestInit) =>
+    this.upstream.fetch(input, init);
 
   private clientFor(secret: string): GoogleGenAI {
     let client = this.clients.get(secret);
@@ -105,7 +107,7 @@ export class GeminiClient implements OnModuleDestroy {
           timeout: this.timeoutMs,
           // Our own fetch (node:http, see UpstreamFetch) also keeps the SDK from reaching into undici's
           // global dispatcher, which a Jest realm lacks.
-          fetch: this.fetchWithDeadline,
+          fetch: this.fetchAnyTime,
         },
       });
       if (this.clients.size >= MAX_CACHED_CLIENTS) {

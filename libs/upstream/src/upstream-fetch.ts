@@ -1,6 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
+import { BufferedResponse } from './buffered-response';
 import { endWhenDue, type SendGate } from './end-when-due';
 
 const NO_BODY_STATUSES = new Set([204, 205, 304]);
@@ -17,7 +18,7 @@ const AGENT_OPTIONS = {
  * largest item in a loaded worker's profile (web streams and abort plumbing around every call), and a
  * connection's readiness is visible here, so a request can be connected ahead of its moment and held
  * back at the last moment before it leaves (`SendGate`). Bodies other than a string or bytes (the SDK's file uploads) go to the global fetch.
- * Answers are read whole, except server-sent events, which stream.
+ * Answers are read whole (a BufferedResponse, no web stream), except server-sent events, which stream.
  */
 export class UpstreamFetch {
   // Every request in flight needs a connection of its own (HTTP/1.1), and a window's burst can be
@@ -80,17 +81,26 @@ export class UpstreamFetch {
 
 async function responseOf(incoming: IncomingMessage): Promise<Response> {
   const status = incoming.statusCode ?? 502;
-  const init = { status, statusText: incoming.statusMessage, headers: headersOf(incoming) };
+  const init = () => ({ status, statusText: incoming.statusMessage, headers: headersOf(incoming) });
   if (NO_BODY_STATUSES.has(status)) {
     incoming.resume();
-    return new Response(null, init);
+    return new Response(null, init());
   }
   if (/^text\/event-stream/i.test(incoming.headers['content-type'] ?? '')) {
-    return new Response(Readable.toWeb(incoming) as ReadableStream<Uint8Array>, init);
+    return new Response(Readable.toWeb(incoming) as ReadableStream<Uint8Array>, init());
   }
-  const chunks: Buffer[] = [];
-  for await (const chunk of incoming as AsyncIterable<Buffer>) chunks.push(chunk);
-  return new Response(Buffer.concat(chunks), init);
+  const bytes = await readWhole(incoming);
+  const response = new BufferedResponse(bytes, status, incoming.statusMessage ?? '', incoming.rawHeaders);
+  return response as unknown as Response;
+}
+
+function readWhole(incoming: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+    incoming.once('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+    incoming.once('error', reject);
+  });
 }
 
 function headersOf(incoming: IncomingMessage): Headers {

@@ -11,6 +11,7 @@ import {
   type ClassifiedUpstreamError,
   type GenerateContentRequestBody,
   type GenerateContentResult,
+  type SendWindow,
 } from '@keyfleet/upstream';
 import { DISPATCH_TIMING, retryDelayMs, type DispatchTiming } from './dispatch-timing';
 import { ItemHandback } from './item-handback';
@@ -39,17 +40,24 @@ export class BatchItemRunner {
     private readonly metrics: KeyfleetMetrics,
   ) {}
 
-  /** Never rejects: an unexpected failure sends the item back to waiting. */
-  async run(model: string, item: TakenItem<UpstreamSlot>): Promise<void> {
+  /**
+   * Never rejects: an unexpected failure sends the item back to waiting. `onWritten` is told when its
+   * request has been written upstream (each time, if it is sent again).
+   */
+  async run(model: string, item: TakenItem<UpstreamSlot>, onWritten?: () => void): Promise<void> {
     try {
-      await this.runToEnd(model, item);
+      await this.runToEnd(model, item, onWritten);
     } catch (error) {
       this.logger.error(`item ${item.id} stopped, it waits again: ${String(error)}`);
       await this.sendBackToWait(item).catch(() => undefined); // else lease recovery, if we die
     }
   }
 
-  private async runToEnd(model: string, item: TakenItem<UpstreamSlot>): Promise<void> {
+  private async runToEnd(
+    model: string,
+    item: TakenItem<UpstreamSlot>,
+    onWritten: (() => void) | undefined,
+  ): Promise<void> {
     let slot: UpstreamSlot | undefined = item.slot;
     const request = item.request as GenerateContentRequestBody;
     for (;;) {
@@ -58,7 +66,7 @@ export class BatchItemRunner {
           model,
           lane: 'batch',
           estimate: request,
-          send: (key, window) => this.send(model, request, key, window),
+          send: (key, window) => this.send(model, request, key, { ...window, onWritten }),
         },
         { slot, maxWaitMs: this.timing.holdWaitMaxMs, bookAheadMs: this.timing.bookAheadMs },
       );
@@ -85,7 +93,7 @@ export class BatchItemRunner {
     model: string,
     request: GenerateContentRequestBody,
     key: { secret: string },
-    window: { sendFrom?: number; sendBy: number },
+    window: SendWindow,
   ): Promise<SendOutcome<GenerateContentResult>> {
     try {
       return { kind: 'ok', value: await this.gemini.generateContent(model, request, key, window) };

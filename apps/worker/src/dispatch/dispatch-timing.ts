@@ -11,8 +11,13 @@ export interface DispatchTiming extends AdmissionTiming {
   bookAheadMs: number;
   /** With nothing to take, a dispatcher looks again after this long (new work wakes it at once). */
   idleCheckMs: number;
-  /** Turns asked of the scheduler at most per round (it grows to this while every turn is used). */
+  /** Items taken at most per round (a round takes what the quota has room for, up to this). */
   maxTurnsPerRound: number;
+  /**
+   * Items taken and not yet written, at most: taking waits for writes to catch up, so that a request
+   * leaves within its send window of being admitted even when a burst of thousands is admitted.
+   */
+  maxUnwritten: number;
   /** How often the served models are re-read (a registry change on any process triggers it at once). */
   modelsRefreshMs: number;
   /** How often the reconciler makes sure the scheduler knows every batch with waiting items. */
@@ -33,7 +38,8 @@ export const DEFAULT_DISPATCH_TIMING: DispatchTiming = {
   holdWaitMaxMs: 2000,
   bookAheadMs: 2000,
   idleCheckMs: 3000,
-  maxTurnsPerRound: 256,
+  maxTurnsPerRound: 1000,
+  maxUnwritten: 500,
   modelsRefreshMs: 5000,
   reconcileEveryMs: 5000,
   leaseRenewMs: 1000,

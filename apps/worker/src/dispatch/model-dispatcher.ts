@@ -18,8 +18,14 @@ export interface ModelDispatcherDeps {
   timing: DispatchTiming;
 }
 
-/** What one round did: nothing to take, or how many it took and whether room ran out (and until when). */
-type Round = { kind: 'idle' } | { kind: 'took'; taken: number; planned: number; waitMs: number | null };
+/**
+ * What one round did: nothing to take; no room (until `waitMs` from now); or how many it took and
+ * whether room ran out meanwhile (and until when).
+ */
+type Round =
+  | { kind: 'idle' }
+  | { kind: 'full'; waitMs: number }
+  | { kind: 'took'; taken: number; waitMs: number | null };
 
 interface TakeResult {
   taken: number;
@@ -28,8 +34,9 @@ interface TakeResult {
   waitMs: number | null;
 }
 
-const FIRST_TURNS = 16;
 const NO_KEYS_EXCLUDED: ReadonlySet<string> = new Set();
+// How far the typical item's estimate follows each take (an exponential moving average).
+const TOKENS_ALPHA = 0.2;
 
 /**
  * Dispatches one model's backlog from this process: admission first, then the item. Each round asks the
@@ -43,6 +50,11 @@ export class ModelDispatcher {
   private readonly pause = new Pause();
   private stopped = false;
   private loop: Promise<void> | undefined;
+  /** Estimated input tokens of a typical item of this model (what the room is counted in). */
+  private typicalTokens = 1;
+  /** Items taken whose request has not been written yet, and who waits for that number to drop. */
+  private unwritten = 0;
+  private writtenWaiters: Array<() => void> = [];
 
   constructor(
     readonly model: string,
@@ -69,38 +81,48 @@ export class ModelDispatcher {
 
   private async dispatch(): Promise<void> {
     const { inFlight, timing } = this.deps;
-    let turns = FIRST_TURNS;
     while (!this.stopped) {
       const room = inFlight.room();
       if (room === 0) {
         await Promise.race([inFlight.whenOneFinishes(), this.pause.for(timing.idleCheckMs)]);
         continue;
       }
+      // A request must leave within its send window of its admission: take no faster than this
+      // process writes (what is taken and not yet written is bounded; a busy event loop slows taking).
+      const writable = timing.maxUnwritten - this.unwritten;
+      if (writable <= 0) {
+        await Promise.race([this.whenSomeWritten(), this.pause.for(timing.idleCheckMs)]);
+        continue;
+      }
       let round: Round;
       try {
-        round = await this.round(Math.min(room, turns));
+        round = await this.round(Math.min(room, writable, timing.maxTurnsPerRound));
       } catch (error) {
         this.logger.warn(`dispatch round failed: ${String(error)}`);
         await this.pause.for(timing.idleCheckMs);
         continue;
       }
-      if (round.kind === 'idle') {
-        turns = FIRST_TURNS;
-        await this.pause.for(timing.idleCheckMs);
-      } else if (round.waitMs !== null) {
-        turns = Math.max(FIRST_TURNS, round.taken * 2);
-        // Room frees item by item as the window slides; each round can book what frees within the
-        // book-ahead, so rounds a tenth of it apart book everything in time, in a few rounds instead of
-        // one per freed item (each with its Postgres take).
-        await this.pause.for(Math.max(round.waitMs, timing.bookAheadMs / 10, 1));
-      } else if (round.taken === round.planned) {
-        turns = Math.min(timing.maxTurnsPerRound, turns * 2);
+      if (round.kind === 'idle') await this.pause.for(timing.idleCheckMs);
+      else if (round.kind === 'full' || round.waitMs !== null) {
+        // Room frees request by request as the window slides, and each round books what frees within
+        // the book-ahead: rounds a tenth of it apart book everything in time, in a few rounds rather
+        // than one per freed request.
+        const waitMs = round.kind === 'full' ? round.waitMs : (round.waitMs ?? 0);
+        await this.pause.for(Math.max(waitMs, timing.bookAheadMs / 10, 1));
       }
     }
   }
 
-  private async round(turns: number): Promise<Round> {
-    const { fairShare } = this.deps;
+  /**
+   * Admission first: asks the engine how much room there is (reserving nothing), hands out that many
+   * turns fairly, then takes each batch's share with its room reserved.
+   */
+  private async round(maxTurns: number): Promise<Round> {
+    const { fairShare, picker, timing } = this.deps;
+    if (!(await fairShare.hasWork(this.model))) return { kind: 'idle' };
+    const capacity = await picker.capacity(this.model, this.typicalTokens, timing.bookAheadMs);
+    if (capacity.waitMs !== undefined) return { kind: 'full', waitMs: capacity.waitMs };
+    const turns = Math.min(maxTurns, capacity.room);
     const planned = await fairShare.plan(this.model, turns);
     if (planned.length === 0) return { kind: 'idle' };
     const unused: PlannedTurns[] = [];
@@ -119,7 +141,7 @@ export class ModelDispatcher {
       if (result.found < batch.turns && result.waitMs === null) await this.retireIfDone(batch);
     }
     await fairShare.refund(this.model, unused);
-    return { kind: 'took', taken, planned: turns, waitMs };
+    return { kind: 'took', taken, waitMs };
   }
 
   /** Takes up to the batch's turns of its waiting items that have room, and starts them. */
@@ -131,6 +153,7 @@ export class ModelDispatcher {
     let waitMs: number | null = null;
     const admit = async (waiting: WaitingItem[]): Promise<Array<AdmittedItem<UpstreamSlot>>> => {
       found = waiting.length;
+      for (const item of waiting) this.typicalTokens += TOKENS_ALPHA * (item.estTokens - this.typicalTokens);
       const admissions = await Promise.all(
         waiting.map((item) =>
           picker.admit(
@@ -179,7 +202,24 @@ export class ModelDispatcher {
   private run(item: TakenItem<UpstreamSlot>): void {
     const { inFlight, runner } = this.deps;
     inFlight.add(1);
-    void runner.run(this.model, item).finally(() => inFlight.done());
+    this.unwritten += 1;
+    let counted = true;
+    const written = () => {
+      if (!counted) return;
+      counted = false;
+      this.unwritten -= 1;
+      const waiters = this.writtenWaiters;
+      this.writtenWaiters = [];
+      for (const wake of waiters) wake();
+    };
+    void runner.run(this.model, item, written).finally(() => {
+      written(); // finished without a write (held back for good, failed before it left)
+      inFlight.done();
+    });
+  }
+
+  private whenSomeWritten(): Promise<void> {
+    return new Promise((resolve) => this.writtenWaiters.push(resolve));
   }
 }
 

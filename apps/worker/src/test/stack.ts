@@ -31,9 +31,10 @@ export const TEST_TIMING: Partial<DispatchTiming> = {
   idleCheckMs: 200,
   modelsRefreshMs: 200,
   reconcileEveryMs: 60_000,
-  leaseRenewMs: 100,
-  leaseMs: 500,
-  recoverEveryMs: 200,
+  // Short, but far above the event-loop stalls of a test process carrying thousands of calls.
+  leaseRenewMs: 250,
+  leaseMs: 3000,
+  recoverEveryMs: 250,
   drainMs: 2000,
 };
 

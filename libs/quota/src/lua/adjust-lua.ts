@@ -63,3 +63,18 @@ if m then
 end
 return 0
 `;
+
+/**
+ * The request did not leave in time: counts its entry from now instead of its stamp, if the window is
+ * still young enough that nobody can have booked the moment the entry frees (as CORRECT_LUA moves it),
+ * and the entry is neither corrected nor gone. Returns the new stamp, or 0 when it cannot move.
+ */
+export const RESTAMP_LUA = `${ADJUST_PRELUDE}
+if now >= at_ms + WINDOW / 2 then return 0 end
+local m = find_member(win, at_ms, id)
+if not m or is_corrected(m) then return 0 end
+if now <= at_ms then return at_ms end
+redis.call('ZREM', win, m)
+redis.call('ZADD', win, now, m)
+return now
+`;

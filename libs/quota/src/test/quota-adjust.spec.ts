@@ -44,6 +44,27 @@ describe('QuotaEngine correct and release', () => {
     for (const { model, frees } of cases) expect(waiting(await ask(model)).retryAtMs).toBe(frees);
   });
 
+  it('restamps a request that could not leave in time: counted from now, the same room, early in its window only', async () => {
+    const engine = kit.engine();
+    const one = [limits('p1', 1, 1_000_000)];
+    const ask = (model: string) => engine.reserve({ model, estimatedTokens: 1, candidates: one });
+    const start = await kit.freeze(engine);
+    const late = reserved(await ask('restamp-early'));
+    kit.jumpTo(start + 2_000);
+    const moved = await engine.restamp(late);
+    expect(moved).toEqual({ ...late, atMs: start + 2_000 });
+    expect(waiting(await ask('restamp-early')).retryAtMs).toBe(start + 2_000 + SPAN);
+    // It can be corrected afterwards, from its new stamp.
+    await engine.correct(moved ?? late, 7);
+    expect((await engine.usage('restamp-early', one))[0].window.tokens).toBe(7);
+    // Past half its window, the moment it frees may have been booked: it stays where it is.
+    kit.jumpTo(start);
+    const old = reserved(await ask('restamp-old'));
+    kit.jumpTo(start + 31_000);
+    expect(await engine.restamp(old)).toBeNull();
+    expect(waiting(await ask('restamp-old')).retryAtMs).toBe(start + SPAN);
+  });
+
   it('leaves the stamp once half the window has passed: the moment it frees may be booked by then', async () => {
     const engine = kit.engine();
     const one = [limits('p1', 1, 1_000_000)];
