@@ -5,6 +5,7 @@ import { ConfigModule } from '@keyfleet/config';
 import { HealthModule, loggingModule } from '@keyfleet/observability';
 import { PersistenceModule } from '@keyfleet/persistence';
 import { RedisModule } from '@keyfleet/queue';
+import { ClockModule, type Clock } from '@keyfleet/registry';
 import { AdminModule } from './admin/admin.module';
 import { BatchesModule } from './batches/batches.module';
 import { DashboardModule } from './dashboard/dashboard.module';
@@ -15,11 +16,13 @@ import { OpsModule } from './ops.module';
 /** The ingress: client batch API, Gemini-native and OpenAI-compatible endpoints, admin API, health. */
 @Module({})
 export class AppModule {
-  static forRoot(config: KeyfleetConfig): DynamicModule {
+  /** `clock`: the caches' time (the system's unless a spec gives a ManualClock). */
+  static forRoot(config: KeyfleetConfig, clock?: Clock): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        ClockModule.forRoot(clock),
         loggingModule(config, 'api'),
         PersistenceModule.forRoot(config),
         RedisModule.forRoot(config),

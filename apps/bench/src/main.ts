@@ -3,7 +3,8 @@
 // (a) pool dispatch, (b) a TPM-bound pool, (c) (a) with 4 worker processes, (d) the quota engine alone,
 // (e) a 50,000-item NDJSON ingest, (f) the latency keyfleet's api adds over calling the simulator directly,
 // (g) (a) at 5-15 s latency with one and with 3 workers, (h) 30-90 s latency, (i) fairness between
-// clients, (j) worker CPU per 1,000 items, (n) Redis memory per waiting item at a 1,000,000-item backlog.
+// clients, (j) worker CPU per 1,000 items, (n) Redis memory per waiting item at a 1,000,000-item backlog,
+// (m) a 1,000,000-item NDJSON upload (~300 MB): how long until it is stored and accepted, the api's peak memory.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { findRepoRoot } from '@keyfleet/testing';
@@ -11,12 +12,13 @@ import { describeMachine, readMachine } from './machine';
 import { BENCH_MODEL, DATABASE_URL, PORT, REDIS_URL, dropDatabase, startBenchStack } from './bench-stack';
 import { runAddedLatency } from './scenarios/added-latency';
 import { runEngineThroughput } from './scenarios/engine-throughput';
+import { runBigIngest } from './scenarios/big-ingest';
 import { runIngest } from './scenarios/ingest';
 import { runBacklogMemory } from './scenarios/backlog-memory';
 import { runSmallBehindBig, runWeightedShare } from './scenarios/fairness';
 import { POOL_SCENARIOS, runPoolScenario } from './scenarios/pool-scenarios';
 
-const ALL = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'n'] as const;
+const ALL = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'm', 'n'] as const;
 type ScenarioId = (typeof ALL)[number];
 
 function selectedScenarios(args: string[]): ScenarioId[] {
@@ -107,6 +109,39 @@ async function runIngestScenario(): Promise<object> {
   }
 }
 
+async function runBigIngestScenario(): Promise<object> {
+  const items = Number(process.env['BENCH_M_ITEMS'] ?? 1_000_000);
+  console.log(
+    `(m) big ingest: one ${items}-item NDJSON upload (~300 bytes a line), api RSS sampled every 100 ms …`,
+  );
+  const stack = await startBenchStack({
+    pool: [{ name: 'bench-m1', rpm: 1000, tpm: 4_000_000 }],
+    latencyMs: { min: 1, max: 1 },
+    workers: 0,
+  });
+  try {
+    const pid = stack.api.child.pid;
+    if (pid === undefined) throw new Error('the api process has no pid');
+    const m = await runBigIngest({
+      url: stack.url,
+      clientKey: stack.clientKey,
+      model: BENCH_MODEL,
+      databaseUrl: DATABASE_URL,
+      apiPid: pid,
+      items,
+      lineBytes: 300,
+    });
+    console.log(
+      `    ${m.items} items (${m.megabytes.toFixed(0)} MB): stored in ${m.storedSeconds?.toFixed(1) ?? '-'} s, ` +
+        `accepted (202, announced to the scheduler) in ${m.acceptedSeconds.toFixed(1)} s; ` +
+        `api RSS ${m.apiRssMb.before.toFixed(0)} → peak ${m.apiRssMb.peak.toFixed(0)} → ${m.apiRssMb.after.toFixed(0)} MB`,
+    );
+    return m;
+  } finally {
+    await stack.stop();
+  }
+}
+
 async function runLatencyScenario(): Promise<object> {
   console.log(
     '(f) added latency: 200 requests/s for 60 s, 1 ms upstream, direct vs through keyfleet vs a reference proxy …',
@@ -130,6 +165,7 @@ const RUNNERS: Partial<Record<ScenarioId, () => Promise<object>>> = {
   d: runEngine,
   e: runIngestScenario,
   f: runLatencyScenario,
+  m: runBigIngestScenario,
   g: runBothG,
   i: runFairness,
   n: runMemory,

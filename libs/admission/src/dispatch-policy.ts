@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { TokenEstimateInput } from '@keyfleet/quota';
-import { UpstreamKeysService, type PoolKey } from '@keyfleet/registry';
+import { KeyRetirements, type PoolKey } from '@keyfleet/registry';
 import {
   classifyUpstreamError,
   SendDeadlinePassedError,
@@ -70,7 +70,8 @@ export class DispatchPolicy {
 
   constructor(
     private readonly picker: UpstreamPicker,
-    private readonly keys: UpstreamKeysService,
+    // Takes a dead key out of service even while Postgres is unreachable (written once it is back).
+    private readonly retirements: KeyRetirements,
     @Inject(ADMISSION_TIMING) private readonly timing: AdmissionTiming,
   ) {}
 
@@ -156,6 +157,6 @@ export class DispatchPolicy {
     this.logger.warn(
       `key …${slot.key.lastFour} of project ${slot.project.name} taken out of service: ${reason}`,
     );
-    await this.keys.takeOutOfService(slot.key.id, reason, lane === 'batch' ? 'worker' : 'api');
+    await this.retirements.takeOutOfService(slot.key.id, reason, lane === 'batch' ? 'worker' : 'api');
   }
 }

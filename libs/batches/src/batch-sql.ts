@@ -1,15 +1,21 @@
 /** The SQL of BatchesService, kept apart so the service reads as steps. */
 
+/** The batch row, before its items: its counts are set once they are all stored (SET_BATCH_TOTAL_SQL). */
 export const INSERT_BATCH_SQL = `
 INSERT INTO batches (client_id, model, display_name, idempotency_key, total_count, pending_count, priority)
-VALUES ($1, $2, $3, $4, $5, $5, $6)
-RETURNING *, (SELECT weight FROM clients WHERE id = $1) AS client_weight`;
+VALUES ($1, $2, $3, $4, 0, 0, $5)
+RETURNING *`;
 
-/** One chunk of items as one JSON parameter: far fewer bytes and parameters than a VALUES list. */
-export const INSERT_ITEMS_SQL = `
-INSERT INTO batch_items (id, batch_id, line_no, key, request, est_tokens)
-SELECT x.id, $1, x.line_no, x.key, x.request, x.est_tokens
-FROM jsonb_to_recordset($2::jsonb) AS x(id uuid, line_no integer, key varchar, request jsonb, est_tokens integer)`;
+/** With the client's weight, which the fair scheduler gives the batch. */
+export const SET_BATCH_TOTAL_SQL = `
+WITH u AS (UPDATE batches SET total_count = $2, pending_count = $2 WHERE id = $1 RETURNING *)
+SELECT u.*, (SELECT weight FROM clients WHERE id = u.client_id) AS client_weight FROM u`;
+
+/** A batch's items, streamed in COPY's text format (ItemCopyWriter). */
+export const COPY_ITEMS_SQL = `COPY batch_items (id, batch_id, line_no, key, request, est_tokens) FROM STDIN`;
+
+/** The unique index that finds a key twice in one batch. */
+export const ITEMS_KEY_CONSTRAINT = 'UQ_batch_items_batch_key';
 
 export const BATCH_BY_IDEMPOTENCY_KEY_SQL = `SELECT * FROM batches WHERE client_id = $1 AND idempotency_key = $2`;
 

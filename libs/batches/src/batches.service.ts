@@ -1,25 +1,23 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { KeyfleetError } from '@keyfleet/errors';
 import { DispatchSignals, FairShare } from '@keyfleet/fair-share';
-import { estimateTokens } from '@keyfleet/quota';
 import {
   BATCH_BY_IDEMPOTENCY_KEY_SQL,
   BATCH_OF_CLIENT_SQL,
   CANCEL_SQL,
   INSERT_BATCH_SQL,
-  INSERT_ITEMS_SQL,
   LIST_FIRST_PAGE_SQL,
   LIST_NEXT_PAGE_SQL,
+  SET_BATCH_TOTAL_SQL,
 } from './batch-sql';
+import { ItemCopyWriter } from './item-copy-writer';
 import { toBatchView, type BatchRow, type BatchView } from './batch-view';
 import { decodePageToken, encodePageToken, isUuid } from './page-token';
 import { resultLines } from './result-lines';
 import type { ParsedBatch } from './validation';
 
-const INSERT_CHUNK_SIZE = 5000;
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
@@ -48,9 +46,11 @@ export class BatchesService {
   ) {}
 
   /**
-   * Stores the batch and all its items in one transaction, then gives the batch turns in the model's fair
-   * scheduler and wakes the dispatchers (Postgres holds the items; nothing per item goes to Redis). If
-   * that fails, the items still wait in Postgres and the workers' reconciler announces the batch.
+   * Stores the batch and its items in one transaction, reading them as they come (an NDJSON upload is a
+   * stream) and writing them in chunks, so memory stays flat whatever the batch's size; a bad item
+   * anywhere rolls everything back. Then gives the batch turns in the model's fair scheduler and wakes
+   * the dispatchers (Postgres holds the items; nothing per item goes to Redis). If that fails, the items
+   * still wait in Postgres and the workers' reconciler announces the batch.
    */
   async create(clientId: string, parsed: ParsedBatch, idempotencyKey?: string): Promise<CreatedBatch> {
     if (idempotencyKey !== undefined) {
@@ -60,11 +60,10 @@ export class BatchesService {
       const earlier = await this.byIdempotencyKey(clientId, idempotencyKey);
       if (earlier) return { batch: toBatchView(earlier), created: false };
     }
-    const itemIds = parsed.items.map(() => randomUUID());
     let row: BatchRow & { client_weight: number | null };
     try {
       row = await this.dataSource.transaction((manager) =>
-        this.insert(manager, clientId, parsed, itemIds, idempotencyKey),
+        this.insert(manager, clientId, parsed, idempotencyKey),
       );
     } catch (error) {
       // Two submissions with one key raced: the loser returns the winner's batch.
@@ -137,27 +136,28 @@ export class BatchesService {
     manager: EntityManager,
     clientId: string,
     parsed: ParsedBatch,
-    itemIds: string[],
     idempotencyKey: string | undefined,
   ): Promise<BatchRow & { client_weight: number | null }> {
-    const [row]: Array<BatchRow & { client_weight: number | null }> = await manager.query(INSERT_BATCH_SQL, [
+    const [batch]: BatchRow[] = await manager.query(INSERT_BATCH_SQL, [
       clientId,
       parsed.model,
       parsed.displayName,
       idempotencyKey ?? null,
-      parsed.items.length,
       parsed.priority,
     ]);
-    for (let start = 0; start < parsed.items.length; start += INSERT_CHUNK_SIZE) {
-      const chunk = parsed.items.slice(start, start + INSERT_CHUNK_SIZE).map((item, offset) => ({
-        id: itemIds[start + offset],
-        line_no: item.lineNo,
-        key: item.key,
-        request: item.request,
-        est_tokens: estimateTokens(item.request),
-      }));
-      await manager.query(INSERT_ITEMS_SQL, [row.id, JSON.stringify(chunk)]);
+    const writer = await ItemCopyWriter.open(manager, batch.id, parsed.format);
+    try {
+      for await (const item of parsed.items) await writer.add(item);
+      await writer.finish();
+    } catch (error) {
+      await writer.abort(error); // Postgres drops the COPY; the transaction rolls back
+      throw error;
     }
+    if (writer.count === 0) throw KeyfleetError.invalid('requests: a batch needs at least one request');
+    const [row]: Array<BatchRow & { client_weight: number | null }> = await manager.query(
+      SET_BATCH_TOTAL_SQL,
+      [batch.id, writer.count],
+    );
     return row;
   }
 

@@ -156,13 +156,25 @@ export const envSchema = z
       .max(600_000)
       .default(10_000)
       .describe('longest wait of an interactive call for quota room before its 429'),
+    // Google's Batch Mode takes input files up to 2 GB; NDJSON is streamed, so its size costs no memory.
     KF_MAX_BATCH_ITEMS: z.coerce
       .number()
       .int()
       .min(1)
-      .default(100_000)
+      .default(1_000_000)
       .describe('requests per batch at most'),
-    KF_MAX_BODY_MB: z.coerce.number().positive().default(200).describe('request bodies up to this size'),
+    KF_MAX_BODY_MB: z.coerce
+      .number()
+      .positive()
+      .default(2048)
+      .describe('an NDJSON batch upload up to this size (read as a stream, in flat memory)'),
+    // A JSON body is parsed whole (and holds several times its size in memory): Google's own limit for
+    // a request, and for an inline batch, is 20 MB.
+    KF_MAX_JSON_MB: z.coerce
+      .number()
+      .positive()
+      .default(20)
+      .describe('a JSON body, and one NDJSON line, up to this size (bigger batches: NDJSON)'),
     KF_RUN_MIGRATIONS: z
       .enum(['true', 'false'])
       .default('true')

@@ -32,7 +32,8 @@ export interface KeyfleetConfig {
   quota: { headroomMs: number };
   /** Interactive (Gemini-native / OpenAI-compatible) calls: their kept share, and their bounded wait. */
   interactive: { share: number; reserveMs: number; maxWaitMs: number };
-  limits: { maxBatchItems: number; maxBodyBytes: number };
+  /** maxBodyBytes: an NDJSON upload (streamed); maxJsonBytes: a JSON body (parsed whole), and one NDJSON line. */
+  limits: { maxBatchItems: number; maxBodyBytes: number; maxJsonBytes: number };
   /** The api's HTTP keep-alive timeout for idle client connections. */
   httpKeepAliveMs: number;
   runMigrations: boolean;
@@ -90,6 +91,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): KeyfleetCon
     limits: {
       maxBatchItems: env.KF_MAX_BATCH_ITEMS,
       maxBodyBytes: Math.round(env.KF_MAX_BODY_MB * 1024 * 1024),
+      maxJsonBytes: Math.round(env.KF_MAX_JSON_MB * 1024 * 1024),
     },
     httpKeepAliveMs: env.KF_HTTP_KEEP_ALIVE_MS,
     runMigrations: env.KF_RUN_MIGRATIONS,

@@ -7,8 +7,9 @@ import {
   type ExceptionFilter,
 } from '@nestjs/common';
 import type { Response } from 'express';
+import { retryAfterOf, toKeyfleetError } from './dependency-unavailable';
 import { ErrorCode } from './error-code';
-import { KeyfleetError, type ErrorBody } from './keyfleet-error';
+import type { ErrorBody } from './keyfleet-error';
 
 const STATUS_NAMES: Record<number, ErrorCode> = {
   400: ErrorCode.InvalidArgument,
@@ -21,7 +22,10 @@ const STATUS_NAMES: Record<number, ErrorCode> = {
   503: ErrorCode.Unavailable,
 };
 
-/** Renders every error as Gemini's `{ error: { code, message, status } }` with the right HTTP status. */
+/**
+ * Renders every error as Gemini's `{ error: { code, message, status } }` with the right HTTP status, and
+ * `Retry-After` when the error says how long to wait (a database outage is a 503, not a 500).
+ */
 @Catch()
 export class GeminiShapeExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
@@ -29,16 +33,21 @@ export class GeminiShapeExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     const { status, body } = this.toBody(exception);
-    if (status >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    if (status === 503) this.logger.warn(`${body.error.message} (${describeCause(exception)})`);
+    else if (status >= 500)
+      this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     if (response.headersSent) {
       response.end();
       return;
     }
+    const retryAfter = retryAfterOf(toKeyfleetError(exception) ?? exception);
+    if (retryAfter !== undefined) response.setHeader('retry-after', String(retryAfter));
     response.status(status).json(body);
   }
 
   private toBody(exception: unknown): { status: number; body: ErrorBody } {
-    if (exception instanceof KeyfleetError) return { status: exception.httpStatus, body: exception.toBody() };
+    const known = toKeyfleetError(exception);
+    if (known) return { status: known.httpStatus, body: known.toBody() };
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const code = STATUS_NAMES[status] ?? (status >= 500 ? ErrorCode.Internal : ErrorCode.InvalidArgument);
@@ -62,4 +71,8 @@ function httpMessage(exception: HttpException): string {
     return message;
   }
   return exception.message;
+}
+
+function describeCause(exception: unknown): string {
+  return exception instanceof Error ? exception.message : String(exception);
 }

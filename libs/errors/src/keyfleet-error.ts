@@ -33,4 +33,8 @@ export class KeyfleetError extends Error {
   static notFound(message: string): KeyfleetError {
     return new KeyfleetError(ErrorCode.NotFound, message);
   }
+
+  static tooLarge(message: string): KeyfleetError {
+    return new KeyfleetError(ErrorCode.PayloadTooLarge, message);
+  }
 }

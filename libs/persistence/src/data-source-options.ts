@@ -15,7 +15,9 @@ export function dataSourceOptions(
     migrationsTableName: 'migrations',
     synchronize: false,
     migrationsRun: false,
-    extra: { max: 20 },
+    // A Postgres that does not answer (down host, dropped packets) fails a query within 10 s instead of the
+    // system's TCP timeout (minutes): routes answer 503 and the caches serve what they hold.
+    extra: { max: 20, connectionTimeoutMillis: 10_000 },
     ...overrides,
   } as DataSourceOptions;
 }

@@ -3,4 +3,5 @@ export * from './queue-names';
 export * from './job-defaults';
 export * from './bull-options';
 export * from './queue.module';
+export * from './redis-errors';
 export * from './redis-channel';

@@ -1,13 +1,19 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import type { KeyfleetConfig } from '@keyfleet/config';
+import { logRedisErrors } from './redis-errors';
 
 /** Injection token of the process' shared ioredis connection (quota engine, health, caches). */
 export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
 
 export function createRedis(url: string): Redis {
   // BullMQ and blocking waits need maxRetriesPerRequest: null; it is harmless elsewhere.
-  return new Redis(url, { maxRetriesPerRequest: null, enableAutoPipelining: true, lazyConnect: false });
+  const redis = new Redis(url, {
+    maxRetriesPerRequest: null,
+    enableAutoPipelining: true,
+    lazyConnect: false,
+  });
+  return logRedisErrors(redis, 'shared connection');
 }
 
 @Global()

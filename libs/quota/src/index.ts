@@ -5,3 +5,4 @@ export * from './token-estimator';
 export { modelBase, projectKeys, rotationKey } from './quota-keys';
 export * from './quota-engine.provider';
 export * from './capacity-eta';
+export * from './request-fit';

@@ -65,3 +65,27 @@ describe('TokenCalibrator', () => {
     expect(calibrator.ratio('m')).toBe(1);
   });
 });
+
+describe('estimateTokens on deep input', () => {
+  const nested = (levels: number, leaf: unknown): unknown => {
+    let value = leaf;
+    for (let i = 0; i < levels; i++) value = { parts: [value] };
+    return value;
+  };
+
+  it('walks parts nested 100,000 deep without overflowing the stack', () => {
+    expect(estimateTokens({ contents: [nested(100_000, { text: 'abcdefgh' })] })).toBe(2);
+  });
+
+  it('measures a function call nested 100,000 deep as its JSON text would be', () => {
+    const deep = { name: 'f', args: nested(100_000, { q: 'x' }) };
+    const shallow = { name: 'f', args: nested(50, { q: 'x', n: [1, true, null, 'a"b'] }) };
+    expect(estimateTokens({ contents: [{ parts: [{ functionCall: shallow }] }] })).toBe(
+      Math.ceil(JSON.stringify(shallow).length / 4),
+    );
+    // {"parts":[ … ]} is 12 characters a level.
+    expect(estimateTokens({ contents: [{ parts: [{ functionResponse: deep }] }] })).toBe(
+      Math.ceil((JSON.stringify({ name: 'f', args: {} }).length - 2 + 100_000 * 12 + 9) / 4),
+    );
+  });
+});

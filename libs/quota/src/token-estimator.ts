@@ -19,22 +19,53 @@ export function estimateTokens(request: TokenEstimateInput): number {
   return Math.max(1, Math.ceil(chars / CHARS_PER_TOKEN));
 }
 
-// Walks string | Part | Part[] | Content | Content[] (the SDK's ContentListUnion) without trusting shapes.
-function textLength(value: unknown): number {
-  if (typeof value === 'string') return value.length;
-  if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + textLength(item), 0);
-  if (value === null || typeof value !== 'object') return 0;
-  const node = value as {
-    text?: unknown;
-    parts?: unknown;
-    functionCall?: unknown;
-    functionResponse?: unknown;
-  };
-  let length = typeof node.text === 'string' ? node.text.length : 0;
-  if (node.parts !== undefined) length += textLength(node.parts);
-  // Function calls and responses are sent as JSON text, so they count as input too.
-  if (node.functionCall) length += JSON.stringify(node.functionCall).length;
-  if (node.functionResponse) length += JSON.stringify(node.functionResponse).length;
+// Walks string | Part | Part[] | Content | Content[] (the SDK's ContentListUnion) without trusting
+// shapes, and without recursion: a request nested thousands deep must not overflow the stack.
+function textLength(root: unknown): number {
+  let length = 0;
+  const pending: unknown[] = [root];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value === 'string') length += value.length;
+    else if (Array.isArray(value))
+      for (const item of value) pending.push(item); // no spread: arrays may be long
+    else if (value !== null && typeof value === 'object') {
+      const node = value as {
+        text?: unknown;
+        parts?: unknown;
+        functionCall?: unknown;
+        functionResponse?: unknown;
+      };
+      if (typeof node.text === 'string') length += node.text.length;
+      if (node.parts !== undefined) pending.push(node.parts);
+      // Function calls and responses are sent as JSON text, so they count as input too.
+      if (node.functionCall) length += jsonTextLength(node.functionCall);
+      if (node.functionResponse) length += jsonTextLength(node.functionResponse);
+    }
+  }
+  return length;
+}
+
+/** JSON.stringify(value).length for JSON data, computed without recursion. */
+export function jsonTextLength(root: unknown): number {
+  let length = 0;
+  const pending: unknown[] = [root];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (Array.isArray(value)) {
+      length += 2 + Math.max(0, value.length - 1); // brackets and commas
+      for (const item of value) pending.push(item === undefined || typeof item === 'function' ? null : item);
+    } else if (value !== null && typeof value === 'object') {
+      const members = Object.entries(value).filter(([, v]) => v !== undefined && typeof v !== 'function');
+      length += 2 + Math.max(0, members.length - 1); // braces and commas
+      for (const [key, member] of members) {
+        length += JSON.stringify(key).length + 1; // the name and its colon
+        pending.push(member);
+      }
+    } else {
+      length += (JSON.stringify(value) ?? 'null').length; // a string, number, boolean or null: never deep
+    }
+  }
   return length;
 }
 

@@ -7,6 +7,7 @@ import { SecretReencryption } from './secrets/secret-reencryption';
 import { UpstreamKeysService } from './keys/upstream-keys.service';
 import { PoolService } from './pool/pool.service';
 import { ProjectsService } from './projects/projects.service';
+import { KeyRetirements } from './keys/key-retirements';
 import { RegistryEvents } from './shared/registry-events';
 import { SecretVault } from './shared/secret-vault';
 
@@ -20,6 +21,7 @@ const SERVICES = [
   AuditService,
   PoolService,
   RegistryEvents,
+  KeyRetirements,
 ];
 
 /**

@@ -3,6 +3,8 @@ export * from './test-config';
 export * from './simulator';
 export * from './app-process';
 export * from './scratch-stores';
+export * from './tcp-proxy';
+export * from './manual-clock';
 export * from './private-redis';
 export * from './free-port';
 export * from './prometheus-text';

@@ -7,6 +7,12 @@ export const CLIENT_KEY_CACHE_MS = 2_000;
 export const CLIENT_KEY_REFRESH_AHEAD_MS = 1_500;
 /** A key used within this long is kept verified in the background, however rarely it is used. */
 export const CLIENT_KEY_KEEP_WARM_MS = KEEP_WARM_FOR_MS; // the pool's policy too
+/**
+ * While Postgres cannot be reached, a key verified within this long is still believed (never past its
+ * own expiry), so clients seen recently keep working through an outage: nobody can revoke a key
+ * meanwhile, as that needs Postgres too.
+ */
+export const CLIENT_KEY_STALE_MAX_MS = 15 * 60_000;
 // Bounds memory whatever the number of clients; the oldest entry goes first.
 const MAX_ENTRIES = 10_000;
 
@@ -20,6 +26,8 @@ export interface VerifiedClientKey {
 interface Entry {
   verified: VerifiedClientKey;
   usedAt: number;
+  /** The key's own expiry (Infinity if none). */
+  expiresAt: number;
 }
 
 /**
@@ -35,12 +43,28 @@ export class ClientKeyCache {
 
   /** The verified key of this hash, if still believed; counts as a use. */
   get(hash: string, now = Date.now()): VerifiedClientKey | undefined {
+    const entry = this.live(hash, now);
+    if (!entry || entry.verified.until <= now) return undefined;
+    entry.usedAt = now;
+    return entry.verified;
+  }
+
+  /**
+   * For when Postgres cannot be reached: the key as last verified, if that was within
+   * CLIENT_KEY_STALE_MAX_MS and it has not expired since; counts as a use.
+   */
+  stale(hash: string, now = Date.now()): VerifiedClientKey | undefined {
+    const entry = this.live(hash, now);
+    if (entry) entry.usedAt = now;
+    return entry?.verified;
+  }
+
+  /** The entry while it may still serve (fresh or stale); one past that is dropped. */
+  private live(hash: string, now: number): Entry | undefined {
     const entry = this.entries.get(hash);
-    if (entry && entry.verified.until > now) {
-      entry.usedAt = now;
-      return entry.verified;
-    }
-    if (entry) this.entries.delete(hash);
+    if (!entry) return undefined;
+    if (now < entry.expiresAt && now - entry.verified.verifiedAt <= CLIENT_KEY_STALE_MAX_MS) return entry;
+    this.entries.delete(hash);
     return undefined;
   }
 
@@ -74,7 +98,7 @@ export class ClientKeyCache {
       if (oldest !== undefined) this.entries.delete(oldest);
     }
     this.entries.delete(hash); // re-inserted last: eviction stays oldest-first
-    this.entries.set(hash, { verified, usedAt });
+    this.entries.set(hash, { verified, usedAt, expiresAt });
     return verified;
   }
 

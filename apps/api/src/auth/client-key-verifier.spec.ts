@@ -1,10 +1,18 @@
 import type { AuthenticatedClient, ClientsService } from '@keyfleet/registry';
 import { hashClientKey } from '@keyfleet/secrets';
-import { CLIENT_KEY_CACHE_MS, CLIENT_KEY_REFRESH_AHEAD_MS, ClientKeyCache } from './client-key-cache';
+import { isDatabaseUnavailable } from '@keyfleet/errors';
+import { ManualClock } from '@keyfleet/testing';
+import {
+  CLIENT_KEY_CACHE_MS,
+  CLIENT_KEY_REFRESH_AHEAD_MS,
+  CLIENT_KEY_STALE_MAX_MS,
+  ClientKeyCache,
+} from './client-key-cache';
 import { ClientKeyVerifier } from './client-key-verifier';
 
 const KEY_A = 'kf_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
 const KEY_B = 'kf_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
+const KEY_C = 'kf_cccccccccccccccccccccccccccccc';
 const team = (clientId: string): AuthenticatedClient => ({
   clientId,
   name: 'team',
@@ -15,6 +23,7 @@ const team = (clientId: string): AuthenticatedClient => ({
 interface PendingRead {
   hashes: string[];
   answer(found: Record<string, AuthenticatedClient>): void;
+  fail(error: Error): void;
 }
 
 /** A ClientsService whose answers the test gives one by one, keeping what each read asked for. */
@@ -22,12 +31,16 @@ function pendingReads() {
   const reads: PendingRead[] = [];
   const clients = {
     authenticateHashes: (hashes: string[]) =>
-      new Promise<Map<string, AuthenticatedClient>>((resolve) =>
-        reads.push({ hashes, answer: (found) => resolve(new Map(Object.entries(found))) }),
+      new Promise<Map<string, AuthenticatedClient>>((resolve, reject) =>
+        reads.push({ hashes, answer: (found) => resolve(new Map(Object.entries(found))), fail: reject }),
       ),
   } as unknown as ClientsService;
   return { clients, reads };
 }
+
+/** What node-postgres throws when it cannot reach the server. */
+const unreachable = () =>
+  Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
 
 const settle = async () => {
   for (let i = 0; i < 5; i++) await Promise.resolve();
@@ -71,6 +84,49 @@ describe('ClientKeyVerifier', () => {
     expect(reads).toHaveLength(4);
     reads[3].answer({});
     expect(await again).toBeNull();
+    verifier.onModuleDestroy();
+  });
+
+  it('while Postgres is unreachable, believes keys verified within CLIENT_KEY_STALE_MAX_MS, never past their expiry; others get the outage', async () => {
+    const clock = new ManualClock();
+    const { clients, reads } = pendingReads();
+    const verifier = new ClientKeyVerifier(clients, new ClientKeyCache(), clock);
+    const soon = new Date(clock.now() + 10 * 60_000);
+    const first = Promise.all([verifier.verify(KEY_A), verifier.verify(KEY_B)]);
+    reads[0].answer({ [hashClientKey(KEY_A)]: team('a') });
+    reads[1].answer({ [hashClientKey(KEY_B)]: { ...team('b'), keyExpiresAt: soon } });
+    await first;
+
+    clock.advance(CLIENT_KEY_CACHE_MS + 1); // the background re-read is due; Postgres is gone
+    reads.slice(2).forEach((read) => read.fail(unreachable()));
+    await settle();
+    const during = verifier.verify(KEY_A);
+    expect(reads).toHaveLength(3); // a failure a moment ago: nobody waits for another read to fail
+    expect((await during)?.client.clientId).toBe('a');
+
+    clock.advance(2_000);
+    const unknown = verifier.verify(KEY_C);
+    reads[reads.length - 1].fail(unreachable());
+    const error: unknown = await unknown.catch((e: unknown) => e);
+    expect(isDatabaseUnavailable(error)).toBe(true); // a 503, not a 401: the key may well be valid
+
+    clock.advance(10 * 60_000 - 2_000); // KEY_B has expired meanwhile; KEY_A is 10 minutes stale
+    reads.slice(3).forEach((read) => read.fail(unreachable()));
+    await settle();
+    expect((await verifier.verify(KEY_A))?.client.clientId).toBe('a');
+    const expired = verifier.verify(KEY_B).catch((e: unknown) => e);
+    reads[reads.length - 1]?.fail(unreachable());
+    expect(isDatabaseUnavailable(await expired)).toBe(true);
+
+    clock.advance(CLIENT_KEY_STALE_MAX_MS); // too long without Postgres: KEY_A is not believed any more
+    reads.forEach((read) => read.fail(unreachable()));
+    const tooOld = verifier.verify(KEY_A).catch((e: unknown) => e);
+    reads[reads.length - 1].fail(unreachable());
+    expect(isDatabaseUnavailable(await tooOld)).toBe(true);
+
+    const back = verifier.verify(KEY_A); // Postgres is back
+    reads[reads.length - 1].answer({ [hashClientKey(KEY_A)]: team('a') });
+    expect((await back)?.client.clientId).toBe('a');
     verifier.onModuleDestroy();
   });
 });

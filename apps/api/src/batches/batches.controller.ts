@@ -69,7 +69,7 @@ export class BatchesController {
     @Query() query: SubmissionQuery,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<BatchView> {
-    const parsed = await this.submissions.parse(request.body, request.headers['content-type'], query);
+    const parsed = await this.submissions.parse(request, query);
     return (await this.batches.create(client.clientId, parsed, idempotencyKey)).batch;
   }
 

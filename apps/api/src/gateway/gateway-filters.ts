@@ -1,23 +1,18 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
-import { ErrorCode, GeminiShapeExceptionFilter, KeyfleetError } from '@keyfleet/errors';
-import { PoolBusyError } from './pool-busy.error';
+import { ErrorCode, GeminiShapeExceptionFilter, retryAfterOf, toKeyfleetError } from '@keyfleet/errors';
 import { openAiErrorBody } from './upstream-failure';
 
+/** `Retry-After` from a pool-busy 429 or a database-outage 503. */
 function setRetryAfter(exception: unknown, host: ArgumentsHost): void {
   const response = host.switchToHttp().getResponse<Response>();
-  if (exception instanceof PoolBusyError && !response.headersSent)
-    response.setHeader('retry-after', String(exception.retryAfterSeconds));
+  const seconds = retryAfterOf(toKeyfleetError(exception));
+  if (seconds !== undefined && !response.headersSent) response.setHeader('retry-after', String(seconds));
 }
 
-/** Gemini's error shape (the global filter's), plus `Retry-After` on a pool-busy 429. */
+/** Gemini's error shape (the global filter's, which also sets `Retry-After`). */
 @Catch()
-export class GeminiGatewayFilter extends GeminiShapeExceptionFilter {
-  override catch(exception: unknown, host: ArgumentsHost): void {
-    setRetryAfter(exception, host);
-    super.catch(exception, host);
-  }
-}
+export class GeminiGatewayFilter extends GeminiShapeExceptionFilter {}
 
 /** OpenAI's error shape on /v1/chat/completions and /v1/models, so the openai SDK raises its own classes. */
 @Catch()
@@ -38,8 +33,8 @@ export class OpenAiGatewayFilter implements ExceptionFilter {
 }
 
 function describe(exception: unknown): { status: number; message: string; rpcStatus: string } {
-  if (exception instanceof KeyfleetError)
-    return { status: exception.httpStatus, message: exception.message, rpcStatus: exception.code };
+  const known = toKeyfleetError(exception);
+  if (known) return { status: known.httpStatus, message: known.message, rpcStatus: known.code };
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     return { status, message: exception.message, rpcStatus: status >= 500 ? 'INTERNAL' : 'INVALID_ARGUMENT' };

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ErrorCode, KeyfleetError } from '@keyfleet/errors';
-import { PoolService, UpstreamKeysService, type PoolKey } from '@keyfleet/registry';
+import { KeyRetirements, PoolService, type PoolKey } from '@keyfleet/registry';
 import type { UpstreamAnswer } from './upstream-http';
 import { sendOnce, type UpstreamOutcome } from './upstream-outcome';
 
@@ -17,7 +17,7 @@ export class UnmeteredCalls {
 
   constructor(
     private readonly pool: PoolService,
-    private readonly keys: UpstreamKeysService,
+    private readonly retirements: KeyRetirements,
   ) {}
 
   async dispatch(model: string, send: (key: PoolKey) => Promise<UpstreamAnswer>): Promise<UpstreamOutcome> {
@@ -33,7 +33,7 @@ export class UnmeteredCalls {
       if (failure.kind !== 'invalid_key' && failure.kind !== 'key_blocked') return result;
       const reason = `upstream ${failure.status} ${failure.reason ?? failure.rpcStatus}`;
       this.logger.warn(`key …${key.lastFour} taken out of service: ${reason}`);
-      await this.keys.takeOutOfService(key.id, reason, 'api');
+      await this.retirements.takeOutOfService(key.id, reason, 'api');
     }
     throw new KeyfleetError(ErrorCode.Unavailable, `no usable upstream key for ${model}`);
   }

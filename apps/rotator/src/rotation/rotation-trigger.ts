@@ -9,7 +9,7 @@ import {
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
-import { QueueName, REDIS_CLIENT, type RotationSweepJob } from '@keyfleet/queue';
+import { logRedisErrors, QueueName, REDIS_CLIENT, type RotationSweepJob } from '@keyfleet/queue';
 import { rotationChannel } from '@keyfleet/registry';
 
 export const ROTATE_NOW_JOB = 'rotate-now';
@@ -28,10 +28,12 @@ export class RotationTrigger implements OnApplicationBootstrap, OnApplicationShu
     @InjectQueue(QueueName.RotationSweep) private readonly queue: Queue<RotationSweepJob>,
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
     @Inject(KEYFLEET_CONFIG) private readonly config: KeyfleetConfig,
-  ) {}
+  ) {
+    logRedisErrors(queue, `queue ${queue.name}`);
+  }
 
   async onApplicationBootstrap(): Promise<void> {
-    const subscriber = this.redis.duplicate();
+    const subscriber = logRedisErrors(this.redis.duplicate(), 'rotation-request subscriber');
     this.subscriber = subscriber;
     subscriber.on('message', () => void this.rotateNow());
     await subscriber.subscribe(rotationChannel(this.config.queuePrefix));

@@ -1,6 +1,6 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
-import { QueueName, type RotationSweepJob } from '@keyfleet/queue';
+import { QueueName, redisErrorReporter, type RotationSweepJob } from '@keyfleet/queue';
 import { ROTATE_NOW_JOB } from '../rotation/rotation-trigger';
 import { RotationSweep, type SweepResult } from './rotation-sweep';
 
@@ -10,8 +10,16 @@ import { RotationSweep, type SweepResult } from './rotation-sweep';
  */
 @Processor(QueueName.RotationSweep, { concurrency: 1 })
 export class RotationSweepProcessor extends WorkerHost {
+  private readonly reportError = redisErrorReporter(`worker ${QueueName.RotationSweep}`);
+
   constructor(private readonly rotationSweep: RotationSweep) {
     super();
+  }
+
+  /** The worker's connection errors go to the JSON log (BullMQ prints them raw to stderr otherwise). */
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    this.reportError(error);
   }
 
   process(job: Job<RotationSweepJob>): Promise<SweepResult> {

@@ -1,5 +1,5 @@
 import { KeyfleetError } from '@keyfleet/errors';
-import { parseJsonBatch, parseNdjsonBatch } from './parse-batch';
+import { ndjsonItems, parseJsonBatch, parseNdjsonHeader } from './parse-batch';
 
 const limits = { maxBatchItems: 5 };
 const request = (text: string) => ({ contents: [{ role: 'user', parts: [{ text }] }] });
@@ -31,6 +31,7 @@ describe('parseJsonBatch', () => {
       model: 'gemini-2.5-flash',
       displayName: 'nightly',
       priority: 0,
+      format: 'json',
       items: [
         { key: 'a', request: request('x'), lineNo: 1 },
         { key: 'b', request: request('y'), lineNo: 2 },
@@ -126,60 +127,104 @@ describe('parseJsonBatch', () => {
   });
 });
 
-describe('parseNdjsonBatch', () => {
+describe('NDJSON uploads (parseNdjsonHeader, ndjsonItems)', () => {
   const line = (key: string, text = key) => JSON.stringify({ key, request: request(text) });
+  const ndjsonLimits = { maxBatchItems: 5, maxLineBytes: 1000 };
+  /** The upload in chunks cut at awkward places (mid-line, mid-character), as a socket delivers it. */
+  function* chunked(text: string, size = 7): Generator<Buffer> {
+    const bytes = Buffer.from(text, 'utf8');
+    for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
+  }
+  async function items(text: string, size?: number) {
+    const all = [];
+    for await (const item of ndjsonItems(chunked(text, size), ndjsonLimits)) all.push(item);
+    return all;
+  }
+  async function asyncRejection(text: string): Promise<{ status: number; message: string }> {
+    try {
+      await items(text);
+    } catch (error) {
+      if (error instanceof KeyfleetError) return { status: error.httpStatus, message: error.message };
+      throw error;
+    }
+    throw new Error('expected a rejection');
+  }
 
-  it('numbers items by their line, skipping blank lines and a trailing newline', () => {
-    const parsed = parseNdjsonBatch(`${line('a')}\n\n${line('b')}\n`, { model: 'gemini-2.5-flash' }, limits);
-    expect(parsed.model).toBe('gemini-2.5-flash');
-    expect(parsed.displayName).toBeNull();
-    expect(parsed.items.map((item) => [item.key, item.lineNo])).toEqual([
-      ['a', 1],
-      ['b', 3],
-    ]);
+  it('numbers items by their line, skipping blank lines, CRs and a trailing newline, whatever the chunks', async () => {
+    const text = `${line('a', 'é😀')}\r\n\n  \n${line('b')}\n`;
+    for (const size of [1, 3, 7, 1000]) {
+      expect((await items(text, size)).map((item) => [item.key, item.lineNo, item.request])).toEqual([
+        ['a', 1, request('é😀')],
+        ['b', 4, request('b')],
+      ]);
+    }
   });
 
-  it('takes the priority from the query, 0 when absent, and names a bad one', () => {
-    const parse = (priority?: string) =>
-      parseNdjsonBatch(line('a'), { model: 'gemini-2.5-flash', priority }, limits).priority;
-    expect(parse('7')).toBe(7);
-    expect(parse('-3')).toBe(-3);
-    expect(parse()).toBe(0);
-    expect(rejection(() => parse('high')).message).toBe(
+  it('takes model, display name and priority from the query, naming a bad one', () => {
+    expect(parseNdjsonHeader({ model: 'models/gemini-2.5-flash', displayName: 'n', priority: '7' })).toEqual({
+      model: 'gemini-2.5-flash',
+      displayName: 'n',
+      priority: 7,
+      format: 'ndjson',
+    });
+    expect(parseNdjsonHeader({ model: 'gemini-2.5-flash' }).priority).toBe(0);
+    expect(rejection(() => parseNdjsonHeader({ model: 'gemini-2.5-flash', priority: 'high' })).message).toBe(
       'priority: must be a whole number from -100 to 100 (higher goes first)',
     );
-  });
-
-  it('takes the display name from the query', () => {
+    expect(rejection(() => parseNdjsonHeader({})).message).toBe('model: is required');
     expect(
-      parseNdjsonBatch(line('a'), { model: 'gemini-2.5-flash', displayName: 'n' }, limits).displayName,
-    ).toBe('n');
-  });
-
-  it('names the bad line', () => {
-    const text = [line('a'), line('b'), '{"key": "c", "request": ', line('d')].join('\n');
-    const result = rejection(() => parseNdjsonBatch(text, { model: 'gemini-2.5-flash' }, limits));
-    expect(result.status).toBe(400);
-    expect(result.message).toMatch(/^line 3: not valid JSON/);
+      rejection(() => parseNdjsonHeader({ model: 'gemini-2.5-flash', displayName: 'a\u0000' })).message,
+    ).toBe('displayName: contains a NUL character (\\u0000), which cannot be stored');
   });
 
   it.each([
-    [`${line('a')}\n${line('a')}`, 'line 2: key: duplicate key "a"'],
-    [`${line('a')}\n{"key":"b"}`, 'line 2: request: must be a GenerateContentRequest object'],
-    [`${line('a')}\n[1]`, 'line 2: must be an object {"key": …, "request": …}'],
-  ])('names the line of an invalid entry: %s', (text, message) => {
-    expect(rejection(() => parseNdjsonBatch(text, { model: 'gemini-2.5-flash' }, limits)).message).toBe(
-      message,
-    );
+    [
+      [line('a'), line('b'), '{"key": "c", "request": ', line('d')].join('\n'),
+      400,
+      /^line 3: not valid JSON/,
+    ],
+    [`${line('a')}\n{"key":"b"}`, 400, /^line 2: request: must be a GenerateContentRequest object$/],
+    [`${line('a')}\n[1]`, 400, /^line 2: must be an object \{"key": …, "request": …\}$/],
+    [`${line('a')}\n${line('b\u0001')}`, 400, /^line 2: key: must not contain control characters/],
+    [
+      `${line('a')}\n${line('b', 'x\u0000y')}`,
+      400,
+      /^line 2: request\.contents\[0\]\.parts\[0\]\.text: contains a NUL/,
+    ],
+    [`${line('a')}\n{"key": "b\\u0000", "request": {}}`, 400, /^line 2: key: contains a NUL/],
+    [
+      `${line('a')}\n{"key": "b", "request": {"contents": [{"parts": [{"text": "x\\ud800y"}]}]}}`,
+      400,
+      /^line 2: request\.contents\[0\]\.parts\[0\]\.text: contains a lone surrogate/,
+    ],
+    [`${line('a')}\n${'['.repeat(200)}`, 400, /^line 2: \[0\]\[0\].*…: nested more than 100 levels deep$/],
+    [
+      `${line('a')}\n${JSON.stringify({ key: 'b', request: request('x'.repeat(1000)) })}`,
+      413,
+      /^line 2: longer than 1000 bytes/,
+    ],
+    ['\n\n', 400, /^requests: a batch needs at least one request$/],
+    [
+      Array.from({ length: 6 }, (_, i) => line(`k${i}`)).join('\n'),
+      413,
+      /^line 6: batch has more than 5 requests/,
+    ],
+  ])('names the line of a bad upload: %s', async (text, status, message) => {
+    const result = await asyncRejection(text);
+    expect(result.status).toBe(status);
+    expect(result.message).toMatch(message);
   });
 
-  it('rejects an empty upload, a missing model, and too many lines', () => {
-    expect(rejection(() => parseNdjsonBatch('\n\n', { model: 'gemini-2.5-flash' }, limits))).toEqual({
-      status: 400,
-      message: 'requests: a batch needs at least one request',
-    });
-    expect(rejection(() => parseNdjsonBatch(line('a'), {}, limits)).message).toBe('model: is required');
-    const six = Array.from({ length: 6 }, (_, i) => line(`k${i}`)).join('\n');
-    expect(rejection(() => parseNdjsonBatch(six, { model: 'gemini-2.5-flash' }, limits)).status).toBe(413);
+  it('refuses a line that is not UTF-8', async () => {
+    function* bytes() {
+      yield Buffer.from(`${line('a')}\n{"key": "`);
+      yield Buffer.from([0xc3, 0x28]);
+      yield Buffer.from('", "request": {"contents": [{"parts": []}]}}');
+    }
+    await expect(
+      (async () => {
+        for await (const item of ndjsonItems(bytes(), ndjsonLimits)) void item;
+      })(),
+    ).rejects.toThrow('line 2: not valid UTF-8');
   });
 });

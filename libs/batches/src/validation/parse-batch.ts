@@ -1,6 +1,9 @@
+import { isUtf8 } from 'node:buffer';
 import { ErrorCode, KeyfleetError } from '@keyfleet/errors';
 import { parseBatchSubmissionBody } from './batch-body';
-import type { BatchItemInput, BatchLimits, ParsedBatch } from './parsed-batch';
+import { MAX_JSON_DEPTH, problemOfJsonText } from './json-text-check';
+import { ndjsonLines } from './ndjson-lines';
+import type { BatchHeader, BatchItemInput, BatchLimits, ParsedBatch } from './parsed-batch';
 import { problemOfEntry, validateDisplayName, validateModel, validatePriority } from './validate-fields';
 
 function tooMany(count: number, limits: BatchLimits): KeyfleetError {
@@ -27,43 +30,68 @@ export function parseJsonBatch(body: unknown, limits: BatchLimits): ParsedBatch 
     const { key, request } = entry as { key: string; request: Record<string, unknown> };
     return { key, request, lineNo: index + 1 };
   });
-  return { model, displayName, priority, items };
+  return { model, displayName, priority, format: 'json', items };
+}
+
+/** The batch-level fields of an NDJSON upload, from its query: checked before a byte of the body is read. */
+export function parseNdjsonHeader(query: {
+  model?: unknown;
+  displayName?: unknown;
+  priority?: unknown;
+}): BatchHeader {
+  return {
+    model: validateModel(query.model),
+    displayName: validateDisplayName(query.displayName),
+    priority: validatePriority(query.priority, true),
+    format: 'ndjson',
+  };
 }
 
 /**
- * One `{key, request}` per line (blank lines are skipped, but counted, so numbers match the file);
- * the model, display name and priority come from the query. A bad line is named `line 17: …`.
+ * The items of an NDJSON upload, one `{key, request}` a line, validated as they stream in (blank lines
+ * are skipped, but counted, so numbers match the file). A bad line is named `line 17: …`; more than
+ * `maxBatchItems` is a 413 as soon as the next one arrives. Duplicate keys are found where they are
+ * stored (a unique index), so no key has to be kept in memory.
  */
-export function parseNdjsonBatch(
-  text: string,
-  query: { model?: unknown; displayName?: unknown; priority?: unknown },
-  limits: BatchLimits,
-): ParsedBatch {
-  const model = validateModel(query.model);
-  const displayName = validateDisplayName(query.displayName);
-  const priority = validatePriority(query.priority, true);
-  const lines = text.split('\n');
-  const count = lines.reduce((n, line) => (line.trim() ? n + 1 : n), 0);
-  if (count === 0) throw emptyBatch();
-  if (count > limits.maxBatchItems) throw tooMany(count, limits);
-  const seen = new Set<string>();
-  const items: BatchItemInput[] = [];
-  lines.forEach((line, index) => {
-    if (!line.trim()) return;
-    const lineNo = index + 1;
-    let entry: unknown;
-    try {
-      entry = JSON.parse(line);
-    } catch (error) {
-      throw KeyfleetError.invalid(`line ${lineNo}: not valid JSON (${(error as Error).message})`);
-    }
-    const problem = problemOfEntry(entry, seen);
-    if (problem)
-      throw KeyfleetError.invalid(
-        `line ${lineNo}: ${problem.field ? `${problem.field}: ` : ''}${problem.message}`,
+export async function* ndjsonItems(
+  bytes: AsyncIterable<Buffer> | Iterable<Buffer>,
+  limits: BatchLimits & { maxLineBytes: number },
+): AsyncGenerator<BatchItemInput> {
+  let count = 0;
+  for await (const { lineNo, line } of ndjsonLines(bytes, limits.maxLineBytes)) {
+    const item = parseNdjsonLine(line, lineNo);
+    if (!item) continue;
+    if (++count > limits.maxBatchItems) {
+      throw new KeyfleetError(
+        ErrorCode.PayloadTooLarge,
+        `line ${lineNo}: batch has more than ${limits.maxBatchItems} requests; at most ${limits.maxBatchItems} are allowed (KF_MAX_BATCH_ITEMS)`,
       );
-    const { key, request } = entry as { key: string; request: Record<string, unknown> };
-    items.push({ key, request, lineNo });
-  });
-  return { model, displayName, priority, items };
+    }
+    yield item;
+  }
+  if (count === 0) throw emptyBatch();
+}
+
+/** One NDJSON line (its UTF-8 bytes) as an item; null for a blank line. */
+export function parseNdjsonLine(line: Buffer, lineNo: number): BatchItemInput | null {
+  if (isBlank(line)) return null;
+  const at = (message: string) => KeyfleetError.invalid(`line ${lineNo}: ${message}`);
+  if (!isUtf8(line)) throw at('not valid UTF-8');
+  const problem = problemOfJsonText(line, { maxDepth: MAX_JSON_DEPTH, allowNul: false });
+  if (problem) throw at(problem.path ? `${problem.path}: ${problem.message}` : problem.message);
+  let entry: unknown;
+  try {
+    entry = JSON.parse(line.toString('utf8'));
+  } catch (error) {
+    throw at(`not valid JSON (${(error as Error).message})`);
+  }
+  const entryProblem = problemOfEntry(entry);
+  if (entryProblem) throw at(`${entryProblem.field ? `${entryProblem.field}: ` : ''}${entryProblem.message}`);
+  const { key, request } = entry as { key: string; request: Record<string, unknown> };
+  return { key, request, lineNo, bytes: line.length };
+}
+
+function isBlank(line: Buffer): boolean {
+  for (const byte of line) if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d) return false;
+  return true;
 }

@@ -5,19 +5,41 @@ export interface BatchItemInput {
   request: Record<string, unknown>;
   /** 1-based position: the NDJSON line number, or the index in `requests` + 1. */
   lineNo: number;
+  /** Input tokens estimated (estimateTokens), when already computed; computed at insert otherwise. */
+  estTokens?: number;
+  /** Size of its JSON text, when known (NDJSON): inserts go in chunks of bounded bytes. */
+  bytes?: number;
 }
 
-/** A submission, validated and ready to store. */
-export interface ParsedBatch {
+/** How the submission came: it decides how an item is named in errors. */
+export type BatchFormat = 'json' | 'ndjson';
+
+/** A submission's batch-level fields, validated before any item is read. */
+export interface BatchHeader {
   model: string;
   displayName: string | null;
   /** Orders the client's own batches (higher first); 0 when not given. */
   priority: number;
-  items: BatchItemInput[];
+  /** Absent means 'json'. */
+  format?: BatchFormat;
+}
+
+/**
+ * A submission, validated and ready to store. Items may arrive as a stream (NDJSON): each is validated
+ * as it is read, and a bad one rejects the whole submission before anything is committed.
+ */
+export interface ParsedBatch extends BatchHeader {
+  items: Iterable<BatchItemInput> | AsyncIterable<BatchItemInput>;
 }
 
 export interface BatchLimits {
   maxBatchItems: number;
+}
+
+/** How errors name an item's field: `requests[16].key` (JSON) or `line 17: key` (NDJSON). */
+export function itemField(format: BatchFormat | undefined, lineNo: number, field = ''): string {
+  if (format === 'ndjson') return field ? `line ${lineNo}: ${field}` : `line ${lineNo}`;
+  return field ? `requests[${lineNo - 1}].${field}` : `requests[${lineNo - 1}]`;
 }
 
 export const MAX_KEY_LENGTH = 500;

@@ -1,4 +1,5 @@
 import { KeyfleetError } from '@keyfleet/errors';
+import { problemOfText } from './json-text-check';
 import { MODEL_NAME_PATTERN } from '@keyfleet/queue';
 import {
   MAX_BATCH_PRIORITY,
@@ -25,6 +26,8 @@ export function validateDisplayName(value: unknown): string | null {
   if (value.length > MAX_DISPLAY_NAME_LENGTH) {
     throw KeyfleetError.invalid(`displayName: must be at most ${MAX_DISPLAY_NAME_LENGTH} characters`);
   }
+  const problem = problemOfText(value, false);
+  if (problem) throw KeyfleetError.invalid(`displayName: ${problem}`);
   return value;
 }
 
@@ -48,8 +51,17 @@ export function validatePriority(value: unknown, fromQuery = false): number {
   return priority;
 }
 
-/** Returns the problem with one `{key, request}` entry, or null; `seen` holds the keys so far. */
-export function problemOfEntry(entry: unknown, seen: Set<string>): { field: string; message: string } | null {
+// Keys name results in files and logs: no control characters (C0, DEL, C1), which also keeps NULs out.
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * Returns the problem with one `{key, request}` entry, or null; `seen`, when given, holds the keys so
+ * far (without it, duplicates are left to the store's unique index).
+ */
+export function problemOfEntry(
+  entry: unknown,
+  seen?: Set<string>,
+): { field: string; message: string } | null {
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
     return { field: '', message: 'must be an object {"key": …, "request": …}' };
   }
@@ -58,10 +70,12 @@ export function problemOfEntry(entry: unknown, seen: Set<string>): { field: stri
     return { field: 'key', message: 'must be a non-empty string' };
   if (key.length > MAX_KEY_LENGTH)
     return { field: 'key', message: `must be at most ${MAX_KEY_LENGTH} characters` };
-  if (seen.has(key)) return { field: 'key', message: `duplicate key "${key.slice(0, 100)}"` };
+  if (CONTROL_CHARACTER.test(key))
+    return { field: 'key', message: 'must not contain control characters (U+0000–U+001F, U+007F–U+009F)' };
+  if (seen?.has(key)) return { field: 'key', message: `duplicate key "${key.slice(0, 100)}"` };
   const requestProblem = problemOfRequest(request);
   if (requestProblem) return requestProblem;
-  seen.add(key);
+  seen?.add(key);
   return null;
 }
 

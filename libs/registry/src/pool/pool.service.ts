@@ -1,12 +1,15 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
+import { isDatabaseUnavailable } from '@keyfleet/errors';
 import { ProjectEntity, ProjectModelLimitEntity, UpstreamKeyEntity } from '@keyfleet/persistence';
 import { UpstreamKeysService } from '../keys/upstream-keys.service';
 import { shortFingerprint } from '../keys/upstream-key-view';
 import { effectiveLimits, type ModelLimits } from '../limits/model-limits';
 import { CidrList } from '../net/cidr';
+import { CLOCK, systemClock, type Clock } from '../shared/clock';
+import { DatabaseOutage } from '../shared/database-outage';
 import { KEEP_WARM_CHECK_MS, KEEP_WARM_FOR_MS, KeepWarm } from '../shared/keep-warm';
 import { RegistryEvents } from '../shared/registry-events';
 
@@ -36,21 +39,34 @@ export const POOL_CACHE_MS = 2_000;
 export const POOL_CACHE_PUSHED_MS = 60_000;
 // A snapshot in use is re-read this long before it expires.
 const REFRESH_AHEAD_MARGIN_MS = 500;
+/**
+ * While Postgres cannot be reached, the last pool read is served for up to this long, so interactive
+ * calls keep working through an outage (nobody can change the registry meanwhile: that needs Postgres).
+ */
+export const POOL_STALE_MAX_MS = 15 * 60_000;
 
 interface Snapshot {
   loadedAt: number;
   byModel: Map<string, PoolProject[]>;
 }
 
-/** The projects and active keys requests may go through, per model; cached briefly in memory. */
+/**
+ * The projects and active keys requests may go through, per model; cached briefly in memory. When a
+ * read fails because Postgres is unreachable, the last good read is served (up to POOL_STALE_MAX_MS)
+ * and keys taken out of service meanwhile (withhold) are left out of it.
+ */
 @Injectable()
 export class PoolService implements OnModuleDestroy {
   private readonly logger = new Logger(PoolService.name);
   private snapshot: Snapshot | null = null;
+  /** The last snapshot read, kept when a change drops `snapshot`: what an outage is served from. */
+  private lastGood: Snapshot | null = null;
   private loading: Promise<Snapshot> | null = null;
   private generation = 0;
+  private readonly withheld = new Set<string>();
   private readonly unsubscribe: () => void;
-  private readonly warm = new KeepWarm(KEEP_WARM_CHECK_MS, KEEP_WARM_FOR_MS, () => this.refreshAhead());
+  private readonly warm: KeepWarm;
+  private readonly outage: DatabaseOutage;
 
   constructor(
     @Inject(KEYFLEET_CONFIG) private readonly config: KeyfleetConfig,
@@ -59,20 +75,26 @@ export class PoolService implements OnModuleDestroy {
     @InjectRepository(UpstreamKeyEntity) private readonly keys: Repository<UpstreamKeyEntity>,
     private readonly upstreamKeys: UpstreamKeysService,
     private readonly events: RegistryEvents,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
   ) {
     this.unsubscribe = events.onChange(() => this.invalidate());
+    this.warm = new KeepWarm(KEEP_WARM_CHECK_MS, KEEP_WARM_FOR_MS, () => this.refreshAhead(), clock);
+    this.outage = new DatabaseOutage(clock, this.logger, 'serving the last pool read');
   }
 
   /** Projects that serve the model and have at least one active key, ordered by name. */
   async poolFor(model: string): Promise<PoolProject[]> {
     const snapshot = await this.current();
-    return snapshot.byModel.get(model) ?? [];
+    return this.withoutWithheld(snapshot.byModel.get(model) ?? []);
   }
 
   /** Models with at least one usable project. */
   async servedModels(): Promise<string[]> {
     const snapshot = await this.current();
-    return [...snapshot.byModel.keys()].sort();
+    return [...snapshot.byModel.entries()]
+      .filter(([, projects]) => this.withoutWithheld(projects).length > 0)
+      .map(([model]) => model)
+      .sort();
   }
 
   /** Drops the cached pool; the next call reads Postgres again. */
@@ -82,19 +104,61 @@ export class PoolService implements OnModuleDestroy {
     this.loading = null;
   }
 
+  /**
+   * Stops offering a key at once, before Postgres has recorded it (it may be unreachable): until
+   * `release`, the key is left out of every answer, a stale one included.
+   */
+  withhold(keyId: string): void {
+    this.withheld.add(keyId);
+  }
+
+  /** Its status is in Postgres now (disabled): a fresh read leaves it out by itself. */
+  release(keyId: string): void {
+    this.withheld.delete(keyId);
+    this.invalidate();
+  }
+
+  /** Resolves when no read is in flight (for specs that move a manual clock on). */
+  async settled(): Promise<void> {
+    await this.loading?.catch(() => undefined);
+  }
+
   onModuleDestroy(): void {
     this.unsubscribe();
     this.warm.stop();
   }
 
   private async current(): Promise<Snapshot> {
-    this.warm.touch();
+    const now = this.clock.now();
+    this.warm.touch(now);
     const snapshot = this.snapshot;
-    const age = snapshot ? Date.now() - snapshot.loadedAt : Infinity;
     // A snapshot in use is re-read ahead of expiry by the keep-warm timer (refreshAhead): callers wait on
     // Postgres only for the first read, or after 5 minutes unused.
-    if (!snapshot || age >= this.cacheMs()) return this.refresh();
-    return snapshot;
+    if (snapshot && now - snapshot.loadedAt < this.cacheMs()) return snapshot;
+    const stale = this.usableStale(now);
+    // A read failed a moment ago: do not make every caller wait for the next one to fail.
+    if (stale && this.outage.recent(now)) return stale;
+    try {
+      return await this.refresh();
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+      this.outage.failed(error);
+      const fallback = this.usableStale(this.clock.now());
+      if (fallback) return fallback;
+      throw error;
+    }
+  }
+
+  private usableStale(now: number): Snapshot | null {
+    const last = this.lastGood;
+    return last && now - last.loadedAt <= POOL_STALE_MAX_MS ? last : null;
+  }
+
+  private withoutWithheld(projects: PoolProject[]): PoolProject[] {
+    if (this.withheld.size === 0) return projects;
+    return projects
+      .map((project) => ({ ...project, keys: project.keys.filter((key) => !this.withheld.has(key.id)) }))
+      .filter((project) => project.keys.length > 0);
   }
 
   private cacheMs(): number {
@@ -104,16 +168,23 @@ export class PoolService implements OnModuleDestroy {
   /** From the keep-warm timer: re-reads a snapshot about to expire (or dropped by a change). */
   private refreshAhead(): void {
     const snapshot = this.snapshot;
-    if (snapshot && Date.now() - snapshot.loadedAt < this.cacheMs() - REFRESH_AHEAD_MARGIN_MS) return;
-    this.refresh().catch(() => undefined); // a failure shows to the next caller that has to wait for it
+    if (snapshot && this.clock.now() - snapshot.loadedAt < this.cacheMs() - REFRESH_AHEAD_MARGIN_MS) return;
+    this.refresh().catch((error: unknown) => {
+      // A failure shows to the next caller that has to wait for it; an outage is noted (and logged once).
+      if (isDatabaseUnavailable(error)) this.outage.failed(error);
+    });
   }
 
   private refresh(): Promise<Snapshot> {
     if (!this.loading) {
       const generation = this.generation;
       const loading = this.load().then((snapshot) => {
+        this.outage.ended();
         // A change during the load makes this snapshot stale: serve it to its callers, keep none.
-        if (generation === this.generation) this.snapshot = snapshot;
+        if (generation === this.generation) {
+          this.snapshot = snapshot;
+          this.lastGood = snapshot;
+        }
         return snapshot;
       });
       this.loading = loading;
@@ -127,7 +198,7 @@ export class PoolService implements OnModuleDestroy {
   }
 
   private async load(): Promise<Snapshot> {
-    const loadedAt = Date.now();
+    const loadedAt = this.clock.now();
     const [projects, limits, keys] = await Promise.all([
       this.projects.find({ order: { name: 'ASC' } }),
       this.limits.find(),

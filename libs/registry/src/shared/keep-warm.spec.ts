@@ -1,32 +1,47 @@
+import { ManualClock } from '@keyfleet/testing';
 import { KeepWarm } from './keep-warm';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-describe('KeepWarm', () => {
-  it('refreshes while touched within its span, then stops until touched again', async () => {
+describe('KeepWarm (on a manual clock)', () => {
+  it('refreshes while touched within its span, then stops until touched again', () => {
+    const clock = new ManualClock();
     let refreshes = 0;
-    const warm = new KeepWarm(10, 60, () => refreshes++);
+    const warm = new KeepWarm(10, 60, () => refreshes++, clock);
     warm.touch();
-    await sleep(45);
-    expect(refreshes).toBeGreaterThanOrEqual(2);
-    await sleep(60); // past the span: the timer stops
-    const stoppedAt = refreshes;
-    await sleep(40);
-    expect(refreshes).toBe(stoppedAt);
+    clock.advance(45);
+    expect(refreshes).toBe(4); // at 10, 20, 30, 40
+    clock.advance(40); // the check at 70 finds the last touch more than 60 back: the timer stops
+    expect(refreshes).toBe(6);
+    expect(clock.timerCount).toBe(0);
+    clock.advance(100);
+    expect(refreshes).toBe(6);
     warm.touch();
-    await sleep(35);
-    expect(refreshes).toBeGreaterThan(stoppedAt);
+    clock.advance(35);
+    expect(refreshes).toBe(9);
     warm.stop();
   });
 
-  it('does nothing before the first touch, and nothing after stop()', async () => {
+  it('keeps refreshing for as long as it is touched', () => {
+    const clock = new ManualClock();
     let refreshes = 0;
-    const warm = new KeepWarm(5, 1000, () => refreshes++);
-    await sleep(25);
+    const warm = new KeepWarm(10, 60, () => refreshes++, clock);
+    for (let i = 0; i < 10; i++) {
+      warm.touch();
+      clock.advance(50);
+    }
+    expect(refreshes).toBe(50);
+    warm.stop();
+  });
+
+  it('does nothing before the first touch, and nothing after stop()', () => {
+    const clock = new ManualClock();
+    let refreshes = 0;
+    const warm = new KeepWarm(5, 1000, () => refreshes++, clock);
+    clock.advance(25);
     expect(refreshes).toBe(0);
     warm.touch();
     warm.stop();
-    await sleep(25);
+    clock.advance(25);
     expect(refreshes).toBe(0);
+    expect(clock.timerCount).toBe(0);
   });
 });

@@ -1,3 +1,5 @@
+import { systemClock, type Clock } from './clock';
+
 /** How often the caches check whether they are about to expire: well within their refresh-ahead margin. */
 export const KEEP_WARM_CHECK_MS = 250;
 /** A cache used within this long is kept fresh; past it, the next call reads Postgres again. */
@@ -9,28 +11,28 @@ export const KEEP_WARM_FOR_MS = 5 * 60_000;
  * not wait on Postgres (that wait was the gateway's slowest calls).
  */
 export class KeepWarm {
-  private timer: NodeJS.Timeout | undefined;
+  private stopTimer: (() => void) | undefined;
   private touchedAt = 0;
 
   constructor(
     private readonly everyMs: number,
     private readonly forMs: number,
     private readonly refresh: () => void,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** The cache was used now: keep it warm for `forMs` from here. */
-  touch(now = Date.now()): void {
+  touch(now = this.clock.now()): void {
     this.touchedAt = now;
-    if (this.timer) return;
-    this.timer = setInterval(() => {
-      if (Date.now() - this.touchedAt > this.forMs) this.stop();
+    if (this.stopTimer) return;
+    this.stopTimer = this.clock.every(this.everyMs, () => {
+      if (this.clock.now() - this.touchedAt > this.forMs) this.stop();
       else this.refresh();
-    }, this.everyMs);
-    this.timer.unref(); // never what keeps a process alive
+    });
   }
 
   stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
+    this.stopTimer?.();
+    this.stopTimer = undefined;
   }
 }

@@ -1,8 +1,16 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { getRepositoryToken } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
+import { isDatabaseUnavailable } from '@keyfleet/errors';
 import { ProjectEntity } from '@keyfleet/persistence';
-import { POOL_CACHE_MS, PoolService, ProjectsService, TIER_PRESETS, UpstreamKeysService } from '..';
+import { ManualClock, TcpProxy } from '@keyfleet/testing';
+import {
+  POOL_CACHE_MS,
+  POOL_STALE_MAX_MS,
+  PoolService,
+  ProjectsService,
+  TIER_PRESETS,
+  UpstreamKeysService,
+} from '..';
 import { bootRegistry, type RegistryHarness } from './registry-harness';
 
 describe('PoolService (Postgres)', () => {
@@ -74,11 +82,15 @@ describe('PoolService (Postgres)', () => {
   });
 
   it('sees a change made by another process once its cache has expired', async () => {
-    const peer = await h.openPeer();
+    const clock = new ManualClock();
+    const peer = await h.openPeer({ clock });
     const peerPool = peer.get(PoolService);
     expect((await peerPool.poolFor('gemini-2.5-flash'))[0].keys).toHaveLength(1);
     await keys.takeOutOfService(ids.a2, 'API_KEY_IP_ADDRESS_BLOCKED', 'worker');
-    await sleep(POOL_CACHE_MS + 100);
+    clock.advance(POOL_CACHE_MS / 2);
+    expect((await peerPool.poolFor('gemini-2.5-flash'))[0].keys).toHaveLength(1); // still cached
+    clock.advance(POOL_CACHE_MS / 2 + 100);
+    await peerPool.settled();
     expect(await peerPool.poolFor('gemini-2.5-flash')).toEqual([]);
     expect(await peerPool.servedModels()).toEqual([]);
   });
@@ -98,18 +110,68 @@ describe('PoolService (Postgres)', () => {
   });
 
   it('keeps a pool in use fresh in the background: after a quiet spell a call waits on no query', async () => {
-    const peer = await h.openPeer();
+    const clock = new ManualClock();
+    const peer = await h.openPeer({ clock });
     const peerPool = peer.get(PoolService);
     const reads = jest.spyOn(peer.get<Repository<ProjectEntity>>(getRepositoryToken(ProjectEntity)), 'find');
     await peerPool.poolFor('gemini-2.5-flash');
     const limits = { 'warm-model': { rpm: 5, tpm: 500, rpd: null, tpd: null } };
     ids.d = (await projects.create({ name: 'd', limits }, 'admin')).id;
     await keys.add(ids.d, 'AIzaSyPoolKeyD1secretEEEE', 'admin');
-    await sleep(POOL_CACHE_MS + 300); // longer than the cache lives: only a background read keeps it
+    clock.advance(POOL_CACHE_MS + 300); // longer than the cache lives: only a background read keeps it
+    await peerPool.settled();
     expect(reads).toHaveBeenCalled();
     const readsBefore = reads.mock.calls.length;
     const served = await peerPool.poolFor('warm-model');
     expect(reads.mock.calls.length).toBe(readsBefore); // answered from memory
     expect(served.map((p) => p.name)).toEqual(['d']); // and it holds the other process' change
+  });
+
+  describe('while Postgres is unreachable (a TcpProxy cut between the peer and Postgres)', () => {
+    let proxy: TcpProxy;
+    let clock: ManualClock;
+    let peerPool: PoolService;
+
+    beforeAll(async () => {
+      const through = await TcpProxy.forUrl(h.db.url);
+      proxy = through.proxy;
+      clock = new ManualClock();
+      peerPool = (await h.openPeer({ clock, databaseUrl: through.url })).get(PoolService);
+    });
+    afterAll(() => proxy.close());
+
+    it('serves the last good read, minus keys withheld meanwhile, and reads again once it is back', async () => {
+      const before = await peerPool.poolFor('warm-model');
+      expect(before.map((p) => p.name)).toEqual(['d']);
+      proxy.cut();
+      clock.advance(POOL_CACHE_MS + 100); // the background read fails meanwhile
+      await peerPool.settled();
+      expect(await peerPool.poolFor('warm-model')).toEqual(before);
+      expect(await peerPool.servedModels()).toContain('warm-model');
+      const [key] = before[0].keys;
+      peerPool.withhold(key.id);
+      expect(await peerPool.poolFor('warm-model')).toEqual([]);
+      expect(await peerPool.servedModels()).not.toContain('warm-model');
+
+      proxy.restore();
+      peerPool.release(key.id);
+      clock.advance(POOL_CACHE_MS);
+      expect((await peerPool.poolFor('warm-model')).map((p) => p.name)).toEqual(['d']);
+    });
+
+    it('stops serving a read older than POOL_STALE_MAX_MS: the caller gets the outage', async () => {
+      await peerPool.poolFor('warm-model');
+      proxy.cut();
+      clock.advance(POOL_STALE_MAX_MS + 1);
+      await peerPool.settled();
+      const failure = await peerPool.poolFor('warm-model').then(
+        () => null,
+        (error: unknown) => error,
+      );
+      expect(isDatabaseUnavailable(failure)).toBe(true);
+      proxy.restore();
+      clock.advance(POOL_CACHE_MS);
+      expect((await peerPool.poolFor('warm-model')).map((p) => p.name)).toEqual(['d']);
+    });
   });
 });

@@ -2,6 +2,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { DataSource } from 'typeorm';
 import { createTestDatabase, TEST_ADMIN_TOKEN, testConfig, type TestDatabase } from '@keyfleet/testing';
+import type { Clock } from '@keyfleet/registry';
 import { createApiApp } from '../../create-api-app';
 
 export interface ApiResponse<T = any> {
@@ -25,11 +26,16 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-/** A real api on a port of its own and a database of its own. */
-export async function bootApi(env: Record<string, string> = {}, db?: TestDatabase): Promise<ApiHarness> {
+/** A real api on a port of its own and a database of its own (and its caches on `clock`, if given). */
+export async function bootApi(
+  env: Record<string, string> = {},
+  db?: TestDatabase,
+  clock?: Clock,
+): Promise<ApiHarness> {
   const database = db ?? (await createTestDatabase());
   const app: NestExpressApplication = await createApiApp(
     testConfig({ DATABASE_URL: database.url, KF_RUN_MIGRATIONS: 'false', ...env }),
+    clock,
   );
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
