@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import type { Cluster, Redis } from 'ioredis';
+import { Redis, type Cluster } from 'ioredis';
 
 type Listener = (message: string) => void;
 
@@ -64,15 +64,26 @@ export class RedisChannel {
 
   private subscribe(): void {
     if (this.subscriber) return;
-    const subscriber = this.redis.duplicate();
+    // We subscribe again ourselves on every (re)connection: ioredis' own resubscription leaves its
+    // promise unhandled, and a connection that drops again at that moment would crash the process.
+    const subscriber =
+      this.redis instanceof Redis
+        ? this.redis.duplicate({ autoResubscribe: false })
+        : this.redis.duplicate(undefined, { redisOptions: { autoResubscribe: false } });
     this.subscriber = subscriber;
+    let resumed = false;
     subscriber.on('error', (error: Error) => this.logger.warn(`${this.name}: ${error.message}`));
     subscriber.on('close', () => (this.live = false));
-    // ioredis subscribes again by itself once reconnected; what was published meanwhile is lost.
     subscriber.on('ready', () => {
-      if (this.live) return;
-      this.live = true;
-      for (const listener of this.resumeListeners) listener();
+      subscriber.subscribe(this.name).then(
+        () => {
+          this.live = true;
+          // What was published while we were not subscribed is lost: listeners catch up.
+          if (resumed) for (const listener of this.resumeListeners) listener();
+          resumed = true;
+        },
+        (error: Error) => this.logger.warn(`subscribing to ${this.name} failed: ${error.message}`),
+      );
     });
     subscriber.on('message', (_channel: string, raw: string) => {
       const cut = raw.indexOf('|');
@@ -80,9 +91,5 @@ export class RedisChannel {
       if (cut < 0 || raw.slice(0, cut) === this.origin) return;
       this.deliver(raw.slice(cut + 1));
     });
-    subscriber.subscribe(this.name).then(
-      () => (this.live = true),
-      (error: Error) => this.logger.warn(`subscribing to ${this.name} failed: ${error.message}`),
-    );
   }
 }
