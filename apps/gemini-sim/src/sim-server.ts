@@ -68,6 +68,7 @@ async function handle(
   const openAi = api?.[2].startsWith('openai/') ?? false;
   const key = presentedKey(req, url.searchParams, openAi);
   ctx.state.stats.countRequest(key);
+  res.once('close', ctx.state.stats.countOpen());
   const reply = new Reply(res, (status) => ctx.state.stats.countAnswer(status));
   if (!api) return reply.json(404, pathNotFoundBody(url.pathname));
   const body = method === 'GET' ? '' : await readBody(req);

@@ -83,12 +83,14 @@ const emptyTotals = (): SimTotals => ({
   dropped: 0,
   firstAdmittedAt: null,
   lastAdmittedAt: null,
+  mostOpen: 0,
 });
 
 export class SimStatsRecorder {
   private totals = emptyTotals();
   private projects = new Map<string, Map<string, ModelStatsRecorder>>();
   private keys = new Map<string, number>();
+  private open = 0;
 
   constructor(private readonly days: PacificDayClock) {}
 
@@ -99,6 +101,13 @@ export class SimStatsRecorder {
       const last4 = key.slice(-4);
       this.keys.set(last4, (this.keys.get(last4) ?? 0) + 1);
     }
+  }
+
+  /** A request on the Gemini/OpenAI surface that is open until `onClosed` runs. */
+  countOpen(): () => void {
+    this.open += 1;
+    this.totals.mostOpen = Math.max(this.totals.mostOpen, this.open);
+    return () => (this.open -= 1);
   }
 
   countAnswer(status: number): void {

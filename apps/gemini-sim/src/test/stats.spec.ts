@@ -57,6 +57,7 @@ describe('stats', () => {
         dropped: 0,
         firstAdmittedAt: T0,
         lastAdmittedAt: T0 + 67_000,
+        mostOpen: 1,
       });
     } finally {
       await sim.close();
@@ -93,6 +94,21 @@ describe('stats', () => {
       );
       // Reset clears the stats, not the enforcement windows: the project is still full.
       expect((await sim.generate(KEY, 'still full')).status).toBe(429);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('records the most requests open at once (arrived and not yet answered)', async () => {
+    const sim = await startTestSim({
+      latencyMs: { min: 300, max: 300 },
+      projects: [{ id: 'po', limits: { [FLASH]: { rpm: 100, tpm: 1_000_000, rpd: 1000 } }, keys: [KEY] }],
+    });
+    try {
+      const together = await Promise.all([1, 2, 3].map((n) => sim.generate(KEY, `together ${n}`)));
+      expect(together.map((r) => r.status)).toEqual([200, 200, 200]);
+      await sim.generate(KEY, 'alone');
+      expect((await sim.stats()).totals.mostOpen).toBe(3);
     } finally {
       await sim.close();
     }

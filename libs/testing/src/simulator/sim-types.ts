@@ -156,6 +156,8 @@ export interface SimTotals {
   /** When the first and the last admitted request arrived (the simulator's clock, epoch ms), null before any. */
   firstAdmittedAt: number | null;
   lastAdmittedAt: number | null;
+  /** The most requests on the Gemini/OpenAI surface that were open (arrived, not yet answered) at once. */
+  mostOpen: number;
 }
 
 export interface SimStats {
