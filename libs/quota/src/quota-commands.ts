@@ -2,6 +2,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { CORRECT_LUA, RELEASE_LUA, RESTAMP_LUA } from './lua/adjust-lua';
 import { BLOCK_LUA, BLOCKED_UNTIL_LUA, NOW_LUA } from './lua/block-lua';
 import { CAPACITY_LUA } from './lua/capacity-lua';
+import { EPOCH_LUA, REPLAY_LUA } from './lua/replay-lua';
 import { RESERVE_LUA } from './lua/reserve-lua';
 import { USAGE_LUA } from './lua/usage-lua';
 
@@ -19,6 +20,8 @@ const SCRIPTS = {
   kfQuotaUsage: { lua: USAGE_LUA, numberOfKeys: 1 },
   kfQuotaCapacity: { lua: CAPACITY_LUA, numberOfKeys: 1 },
   kfQuotaNow: { lua: NOW_LUA, numberOfKeys: 0 },
+  kfQuotaEpoch: { lua: EPOCH_LUA, numberOfKeys: 1 },
+  kfQuotaReplay: { lua: REPLAY_LUA, numberOfKeys: 1 },
 } as const;
 
 export type QuotaScriptName = keyof typeof SCRIPTS;

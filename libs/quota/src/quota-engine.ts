@@ -16,6 +16,7 @@ import type {
   ReserveResult,
 } from './quota-types';
 import { toProjectUsage } from './usage-report';
+import { WindowsRecovery } from './windows-recovery';
 
 const DEFAULT_WINDOW_MS = 60_000;
 const DEFAULT_HEADROOM_MS = 1_000;
@@ -48,7 +49,17 @@ export class QuotaEngine {
     const retentionMs = positive(options.retentionMs ?? DEFAULT_RETENTION_MS, 'retentionMs');
     this.windowArgs = [windowMs, headroomMs, retentionMs];
     this.headroomMs = headroomMs;
+    this.recovery = new WindowsRecovery(
+      this.commands,
+      this.prefix,
+      windowMs + headroomMs,
+      () => this.commonArgs(),
+      (nowMs) => dayStartOf(this.days.around(nowMs), nowMs),
+    );
   }
+
+  /** Puts this process' reservations back if Redis loses the windows. */
+  readonly recovery: WindowsRecovery;
 
   /** How long past its window a reservation stays counted: the time it may take to reach Google. */
   readonly headroomMs: number;
@@ -78,18 +89,26 @@ export class QuotaEngine {
       Math.floor(bookAheadMs),
       ...this.boundaryArgs(),
       ...candidateArgs(possible),
-    )) as [string, string | number, number, number, number];
+      this.recovery.epochMode(req.model),
+    )) as [string, string | number, number, number, number, string] | [string, number, number, string];
 
     if (reply[0] === 'reserved') {
-      const [, projectId, atMs, dayStartMs, nowMs] = reply;
-      return {
-        kind: 'reserved',
-        reservation: { id, model: req.model, projectId: String(projectId), tokens, atMs, dayStartMs },
-        dueInMs: Math.max(0, atMs - nowMs),
-      };
+      const [, projectId, atMs, dayStartMs, nowMs, epoch] = reply as [
+        string,
+        string,
+        number,
+        number,
+        number,
+        string,
+      ];
+      const reservation = { id, model: req.model, projectId: String(projectId), tokens, atMs, dayStartMs };
+      this.recovery.seen(req.model, String(epoch));
+      this.recovery.reserved(reservation, String(epoch));
+      return { kind: 'reserved', reservation, dueInMs: Math.max(0, atMs - nowMs) };
     }
-    const retryAtMs = Number(reply[1]);
-    return { kind: 'wait', retryAtMs, waitMs: Math.max(0, retryAtMs - reply[2]) };
+    const [, retryAtMs, nowMs, epoch] = reply as [string, number, number, string];
+    this.recovery.seen(req.model, String(epoch));
+    return { kind: 'wait', retryAtMs: Number(retryAtMs), waitMs: Math.max(0, retryAtMs - nowMs) };
   }
 
   /**
@@ -105,7 +124,7 @@ export class QuotaEngine {
       return neverPassesReason(limits, tokens) === null ? limits : effectiveLimits(c, 1);
     });
     if (candidates.length === 0) return { room: 0, retryAtMs: Infinity, waitMs: Infinity };
-    const [room, retryAtMs, nowMs] = (await this.commands.kfQuotaCapacity(
+    const [room, retryAtMs, nowMs, epoch] = (await this.commands.kfQuotaCapacity(
       rotationKey(this.prefix, req.model),
       ...this.commonArgs(),
       modelBase(this.prefix, req.model),
@@ -113,7 +132,9 @@ export class QuotaEngine {
       Math.floor(nonNegative(req.bookAheadMs ?? 0, 'bookAheadMs')),
       ...this.boundaryArgs(),
       ...candidateArgs(candidates),
-    )) as [number, number, number];
+      this.recovery.epochMode(req.model),
+    )) as [number, number, number, string];
+    this.recovery.seen(req.model, String(epoch));
     if (room > 0) return { room };
     return { room: 0, retryAtMs, waitMs: Math.max(0, retryAtMs - nowMs) };
   }
@@ -125,6 +146,7 @@ export class QuotaEngine {
    */
   async correct(reservation: Reservation, actualTokens: number, sentAtMs = 0): Promise<void> {
     const actual = tokenCount(actualTokens, 'actualTokens');
+    this.recovery.corrected(reservation, actual, Math.ceil(sentAtMs));
     await this.commands.kfQuotaCorrect(...this.adjustArgs(reservation), actual, Math.ceil(sentAtMs));
   }
 
@@ -134,11 +156,14 @@ export class QuotaEngine {
    */
   async restamp(reservation: Reservation): Promise<Reservation | null> {
     const atMs = Number(await this.commands.kfQuotaRestamp(...this.adjustArgs(reservation)));
-    return atMs > 0 ? { ...reservation, atMs } : null;
+    if (atMs <= 0) return null;
+    this.recovery.restamped(reservation, atMs);
+    return { ...reservation, atMs };
   }
 
   /** The request never went out: gives back its request and tokens. Idempotent. */
   async release(reservation: Reservation): Promise<void> {
+    this.recovery.released(reservation);
     await this.commands.kfQuotaRelease(...this.adjustArgs(reservation));
   }
 
@@ -166,6 +191,11 @@ export class QuotaEngine {
       ...projects.map((p) => p.projectId),
     )) as number[];
     return projects.map((limits, i) => toProjectUsage(model, limits, reply.slice(2 + i * 5, 7 + i * 5)));
+  }
+
+  /** Stops the check of the windows' epoch (Nest calls this at shutdown). */
+  onModuleDestroy(): void {
+    this.recovery.close();
   }
 
   /** Redis' clock in epoch ms: the clock every quota decision uses. */
@@ -196,6 +226,12 @@ export class QuotaEngine {
     this.idCounter += 1;
     return `${this.idPrefix}${this.idCounter.toString(36)}`;
   }
+}
+
+function dayStartOf(boundaries: number[], nowMs: number): number {
+  let start = boundaries[0];
+  for (const boundary of boundaries) if (boundary <= nowMs) start = boundary;
+  return start;
 }
 
 function nonNegative(value: number, name: string): number {

@@ -7,7 +7,8 @@ import { COMMON_LUA } from './common-lua';
  * be admitted. KEYS[1] = the model's rotation counter (routing only).
  * ARGV[5] model base, [6] tokens per request, [7] book-ahead ms, [8] n boundaries, the boundaries,
  * n candidates, then per candidate: projectId, rpm, tpm, rpd, tpd (effective limits, -1 = unlimited).
- * Returns {room, retryAtMs, nowMs}; retryAtMs is 0 when room > 0.
+ * The last ARGV is 'adopt' when this process knows no epoch of the model yet (see epoch_of).
+ * Returns {room, retryAtMs, nowMs, epoch}; retryAtMs is 0 when room > 0.
  */
 export const CAPACITY_LUA = `${COMMON_LUA}
 local base = ARGV[5]
@@ -20,6 +21,8 @@ local nc = tonumber(ARGV[9 + nb])
 local now = now_ms()
 local day_start, day_end = pick_day(boundaries, now)
 local horizon = now + book_ahead - SPAN
+local epoch, hold = epoch_of(base, now, ARGV[#ARGV] == 'adopt')
+if hold > now then return { 0, hold, now, epoch } end
 
 local function left(limit, used)
   if limit < 0 then return math.huge end
@@ -65,6 +68,6 @@ for i = 1, nc do
     end
   end
 end
-if room > 0 then return { room, 0, now } end
-return { 0, math.max(retry_at or (now + 1000), now + 1), now }
+if room > 0 then return { room, 0, now, epoch } end
+return { 0, math.max(retry_at or (now + 1000), now + 1), now, epoch }
 `;

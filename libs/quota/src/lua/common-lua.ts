@@ -7,6 +7,7 @@
  *   <base>:pending  ZSET of uncorrected entries that left the window, kept retentionMs for late corrections
  *   <base>:day:<dayStartMs>  HASH requests/tokens of one Pacific day
  *   <base>:block    HASH until/reason after a 429 that still arrived
+ * Per model, <model base>:epoch HASH id/until/replayed:<process> marks the life of the windows (see epoch_of).
  */
 export const COMMON_LUA = `
 local WINDOW = tonumber(ARGV[1])
@@ -83,5 +84,22 @@ local function pick_day(boundaries, now)
     if boundaries[i] <= now and now < boundaries[i + 1] then return boundaries[i], boundaries[i + 1] end
   end
   error({ err = 'KF_QUOTA_DAY Redis time ' .. now .. ' is outside the given Pacific days' })
+end
+
+-- The windows' epoch, created with the model's first reservation and never expiring. When a process
+-- that already knew an epoch finds none, Redis lost the windows (FLUSHDB, a restart without persistence):
+-- the new epoch holds every admission for EPOCH_HOLD ms while each process replays what it reserved
+-- (REPLAY_LUA). A process new to the model ('adopt') creates it without a hold: it has nothing to replay.
+-- Returns the epoch's id and the end of its hold (0 when none).
+local EPOCH_HOLD = 2000
+local function epoch_of(base, now, adopt)
+  local key = base .. ':epoch'
+  local e = redis.call('HMGET', key, 'id', 'until')
+  if e[1] then return e[1], tonumber(e[2]) or 0 end
+  local hold = now + EPOCH_HOLD
+  if adopt then hold = 0 end
+  local id = tostring(now)
+  redis.call('HSET', key, 'id', id, 'until', hold)
+  return id, hold
 end
 `;

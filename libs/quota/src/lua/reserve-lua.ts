@@ -6,14 +6,14 @@ import { COMMON_LUA } from './common-lua';
  * from ARGV[5], because which day key is touched depends on Redis' clock).
  * ARGV[5] model base, [6] tokens, [7] reservation id, [8] book-ahead ms, [9] n boundaries, then the
  * boundaries, then n candidates, then per candidate: projectId, rpm, tpm, rpd, tpd (effective limits,
- * -1 = unlimited).
+ * -1 = unlimited); the last ARGV is 'adopt' when this process knows no epoch of the model yet.
  *
  * With a book-ahead, a request that finds every candidate full of the rolling windows books the moment
  * room frees (at most book-ahead ms away): its entry is stamped with that future moment, so the caller
  * sends then and the next caller books the moment after. Counting a booking from now on is
  * conservative; it never lets a later window over its limit. Blocks and full days are never booked.
- * Returns {'reserved', projectId, atMs, dayStartMs, nowMs} or {'wait', retryAtMs, nowMs}; with a
- * book-ahead, retryAtMs is when a booking becomes possible.
+ * Returns {'reserved', projectId, atMs, dayStartMs, nowMs, epoch} or {'wait', retryAtMs, nowMs, epoch};
+ * with a book-ahead, retryAtMs is when a booking becomes possible; during an epoch's hold, its end.
  */
 export const RESERVE_LUA = `${COMMON_LUA}
 local base = ARGV[5]
@@ -26,6 +26,8 @@ for i = 1, nb do boundaries[i] = tonumber(ARGV[9 + i]) end
 local nc = tonumber(ARGV[10 + nb])
 local now = now_ms()
 local day_start, day_end = pick_day(boundaries, now)
+local epoch, hold = epoch_of(base, now, ARGV[#ARGV] == 'adopt')
+if hold > now then return { 'wait', hold, now, epoch } end
 
 local function fraction_left(used, limit)
   if limit < 0 then return 1 end
@@ -66,7 +68,7 @@ local function reserve_on(c, at)
   redis.call('HINCRBY', c.day, 'requests', 1)
   redis.call('HINCRBY', c.day, 'tokens', tokens)
   if c.day_requests == 0 then redis.call('PEXPIRE', c.day, day_end - now + keep) end
-  return { 'reserved', c.pid, at, day_start, now }
+  return { 'reserved', c.pid, at, day_start, now, epoch }
 end
 
 -- When the n-th oldest entry of the window leaves it.
@@ -125,5 +127,5 @@ for _, c in ipairs(candidates) do
   if retry_at == nil or at < retry_at then retry_at = at end
 end
 if book then return reserve_on(book, book_at) end
-return { 'wait', retry_at, now }
+return { 'wait', retry_at, now, epoch }
 `;

@@ -12,13 +12,26 @@ export class QuotaTestKit {
   /** When set, the scripts' clock stands still at this time: lets a test step over window edges and midnights. */
   frozenAtMs: number | null = null;
   private readonly extraClients: Redis[] = [];
+  private readonly engines: QuotaEngine[] = [];
 
   engine(options: Partial<QuotaEngineOptions> = {}, redis: Redis = this.redis): QuotaEngine {
-    return new QuotaEngine(redis, {
+    const engine = new QuotaEngine(redis, {
       prefix: this.prefix,
       testClock: () => (this.frozenAtMs === null ? 0 : { frozenAtMs: this.frozenAtMs }),
       ...options,
     });
+    this.engines.push(engine);
+    return engine;
+  }
+
+  /** What FLUSHDB does to this kit's keys (the shared Redis holds other tests' keys too). */
+  async flush(): Promise<void> {
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}:*`, 'COUNT', 500);
+      if (keys.length > 0) await this.redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
   }
 
   client(): Redis {
@@ -59,12 +72,8 @@ export class QuotaTestKit {
   }
 
   async close(): Promise<void> {
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}:*`, 'COUNT', 500);
-      if (keys.length > 0) await this.redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    for (const engine of this.engines) engine.onModuleDestroy();
+    await this.flush();
     for (const client of this.extraClients) client.disconnect();
     this.redis.disconnect();
   }
