@@ -7,7 +7,15 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '../..');
 const out = path.join(root, 'tmp', 'jest-results.json');
 mkdirSync(path.dirname(out), { recursive: true });
-const args = [require.resolve('jest/bin/jest'), '--json', `--outputFile=${out}`, ...process.argv.slice(2)];
+// --forceExit: on 2 cores Jest runs every spec in its own process, where a client a spec left reconnecting
+// (a private Redis it stopped) would keep it from exiting after the counts are written.
+const args = [
+  require.resolve('jest/bin/jest'),
+  '--json',
+  `--outputFile=${out}`,
+  '--forceExit',
+  ...process.argv.slice(2),
+];
 const run = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
 
 let summary;

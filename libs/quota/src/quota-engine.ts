@@ -55,6 +55,7 @@ export class QuotaEngine {
       windowMs + headroomMs,
       () => this.commonArgs(),
       (nowMs) => dayStartOf(this.days.around(nowMs), nowMs),
+      () => redis.status === 'ready',
     );
   }
 

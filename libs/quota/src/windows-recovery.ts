@@ -28,6 +28,7 @@ export class WindowsRecovery {
     private readonly spanMs: number,
     private readonly commonArgs: () => (string | number)[],
     private readonly currentDayStart: (nowMs: number) => number,
+    private readonly connected: () => boolean,
   ) {}
 
   /** The last argument of the reserve and capacity scripts. */
@@ -78,6 +79,8 @@ export class WindowsRecovery {
 
   // Models this process remembers reservations of: is their epoch still the one we know?
   private watch(): void {
+    // Commands to a client that is reconnecting would pile up in its offline queue; a reply will tell.
+    if (!this.connected()) return;
     for (const [model, ledger] of this.ledgers) {
       if (ledger.size === 0 || this.replaying.has(model)) continue;
       this.commands
@@ -88,7 +91,11 @@ export class WindowsRecovery {
             ledger.prune(nowMs, this.currentDayStart(nowMs));
             this.seen(model, String(epoch));
           },
-          (error: Error) => this.logger.warn(`checking the quota windows of ${model}: ${error.message}`),
+          (error: Error) => {
+            // The client was closed (shutdown): nothing is left to watch.
+            if (/Connection is closed/.test(error.message)) return this.close();
+            this.logger.warn(`checking the quota windows of ${model}: ${error.message}`);
+          },
         );
     }
   }
