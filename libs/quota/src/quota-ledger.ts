@@ -35,10 +35,7 @@ const groupKey = (projectId: string, dayStartMs: number) => `${projectId}\n${day
 export class ModelLedger {
   private readonly entries = new Map<string, LedgerEntry>();
   // epoch → (project, day) → counts.
-  private readonly days = new Map<
-    string,
-    Map<string, DayCounts & { projectId: string; dayStartMs: number }>
-  >();
+  private readonly days = new Map<string, Map<string, ProjectDay>>();
 
   constructor(private readonly spanMs: number) {}
 
