@@ -3,9 +3,14 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { ResolvedSimConfig, SimConfig } from '@keyfleet/testing';
 import { createApiKeysSurface, type ApiKeysSurface } from './apikeys/api-keys-routes';
-import { internalErrorBody, invalidArgumentBody, pathNotFoundBody } from './errors/google-error-bodies';
+import {
+  internalErrorBody,
+  invalidArgumentBody,
+  multipleCredentialsBody,
+  pathNotFoundBody,
+} from './errors/google-error-bodies';
 import { Reply } from './http/reply';
-import { BodyTooLargeError, peerAddress, presentedKey, readBody } from './http/request-io';
+import { BodyTooLargeError, credentialPlaces, peerAddress, presentedKey, readBody } from './http/request-io';
 import { handleAdmin } from './routes/admin';
 import type { ApiCall } from './routes/api-call';
 import { handleCountTokens } from './routes/count-tokens';
@@ -67,10 +72,14 @@ async function handle(
   const api = API_PATH.exec(url.pathname);
   const openAi = api?.[2].startsWith('openai/') ?? false;
   const key = presentedKey(req, url.searchParams, openAi);
-  ctx.state.stats.countRequest(key);
+  ctx.state.stats.countRequest(key, api?.[1]);
   res.once('close', ctx.state.stats.countOpen());
   const reply = new Reply(res, (status) => ctx.state.stats.countAnswer(status));
   if (!api) return reply.json(404, pathNotFoundBody(url.pathname));
+  if (key?.startsWith('AQ.') && credentialPlaces(req, url.searchParams) > 1) {
+    const body = multipleCredentialsBody();
+    return reply.json(400, openAi ? [body] : body);
+  }
   const body = method === 'GET' ? '' : await readBody(req);
   const call: ApiCall = { req, reply, url, apiVersion: api[1], key, peerIp: peerAddress(req), body };
   await routeApi(ctx, call, method, api[2]);

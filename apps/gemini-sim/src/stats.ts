@@ -84,6 +84,7 @@ const emptyTotals = (): SimTotals => ({
   firstAdmittedAt: null,
   lastAdmittedAt: null,
   mostOpen: 0,
+  byApiVersion: {},
 });
 
 export class SimStatsRecorder {
@@ -95,8 +96,9 @@ export class SimStatsRecorder {
   constructor(private readonly days: PacificDayClock) {}
 
   /** One request to the Gemini/OpenAI surface; only the key's last four characters are kept. */
-  countRequest(key: string | undefined): void {
+  countRequest(key: string | undefined, apiVersion?: string): void {
     this.totals.requests += 1;
+    if (apiVersion) this.totals.byApiVersion[apiVersion] = (this.totals.byApiVersion[apiVersion] ?? 0) + 1;
     if (key) {
       const last4 = key.slice(-4);
       this.keys.set(last4, (this.keys.get(last4) ?? 0) + 1);
@@ -144,7 +146,7 @@ export class SimStatsRecorder {
     }
     const keys: SimStats['keys'] = {};
     for (const [last4, requests] of this.keys) keys[last4] = { requests };
-    return { totals: { ...this.totals }, projects, keys };
+    return { totals: { ...this.totals, byApiVersion: { ...this.totals.byApiVersion } }, projects, keys };
   }
 
   reset(): void {

@@ -17,3 +17,8 @@ export function presentedClientKey(request: Request): string | null {
   const query = (request.query as Record<string, unknown> | undefined)?.['key'];
   return typeof query === 'string' && query ? query : null;
 }
+
+/** True when the client key came as a bearer token (OpenAI's SDKs), not as a Gemini SDK sends it. */
+export function keyCameAsBearer(request: Request): boolean {
+  return bearerToken(request) !== null;
+}

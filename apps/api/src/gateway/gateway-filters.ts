@@ -1,6 +1,7 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { ErrorCode, GeminiShapeExceptionFilter, retryAfterOf, toKeyfleetError } from '@keyfleet/errors';
+import { wantsOpenAiShape } from './model-list-shape';
 import { openAiErrorBody } from './upstream-failure';
 
 /** `Retry-After` from a pool-busy 429 or a database-outage 503. */
@@ -40,4 +41,17 @@ function describe(exception: unknown): { status: number; message: string; rpcSta
     return { status, message: exception.message, rpcStatus: status >= 500 ? 'INTERNAL' : 'INVALID_ARGUMENT' };
   }
   return { status: 500, message: 'Internal error', rpcStatus: ErrorCode.Internal };
+}
+
+/** On `/v1/models…`, which both kinds of client call: OpenAI's shape to a bearer key, Gemini's otherwise. */
+@Catch()
+export class ModelListFilter implements ExceptionFilter {
+  private readonly gemini = new GeminiGatewayFilter();
+  private readonly openAi = new OpenAiGatewayFilter();
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const request = host.switchToHttp().getRequest<Request>();
+    const filter = wantsOpenAiShape(request) ? this.openAi : this.gemini;
+    filter.catch(exception, host);
+  }
 }

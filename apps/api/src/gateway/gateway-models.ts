@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { KeyfleetError } from '@keyfleet/errors';
 import { PoolService } from '@keyfleet/registry';
+import type { GeminiApiVersion } from './api-version';
 import { UnmeteredCalls } from './unmetered-calls';
 import { UpstreamHttp } from './upstream-http';
 
@@ -22,10 +23,10 @@ export class GatewayModels {
   ) {}
 
   /** 404 in Google's words when no project of the pool serves the model. */
-  async requireServed(model: string, method: string): Promise<void> {
+  async requireServed(model: string, method: string, version: GeminiApiVersion = 'v1beta'): Promise<void> {
     if ((await this.pool.poolFor(model)).length > 0) return;
     throw KeyfleetError.notFound(
-      `models/${model} is not found for API version v1beta, or is not supported for ${method}. Call ListModels to see the list of available models and their supported methods.`,
+      `models/${model} is not found for API version ${version}, or is not supported for ${method}. Call ListModels to see the list of available models and their supported methods.`,
     );
   }
 
@@ -39,18 +40,21 @@ export class GatewayModels {
     return { models: served.map((model) => info.get(`models/${model}`) ?? minimalInfo(model)) };
   }
 
-  async geminiModel(model: string): Promise<ModelInfo> {
-    await this.requireServed(model, 'getModel');
+  async geminiModel(model: string, version: GeminiApiVersion = 'v1beta'): Promise<ModelInfo> {
+    await this.requireServed(model, 'getModel', version);
     const info = await this.upstreamModels([model]);
     return info.get(`models/${model}`) ?? minimalInfo(model);
   }
 
-  async openAiList(): Promise<{ object: 'list'; data: object[] }> {
+  async openAiList(): Promise<{ object: 'list'; data: OpenAiModel[] }> {
     const served = await this.pool.servedModels();
-    return {
-      object: 'list',
-      data: served.map((id) => ({ id, object: 'model', created: 0, owned_by: 'google' })),
-    };
+    return { object: 'list', data: served.map(openAiModel) };
+  }
+
+  async openAiModel(model: string): Promise<OpenAiModel> {
+    if (!(await this.isServed(model)))
+      throw KeyfleetError.notFound(`The model \`${model}\` does not exist or you do not have access to it.`);
+    return openAiModel(model);
   }
 
   private async upstreamModels(served: string[]): Promise<Map<string, ModelInfo>> {
@@ -59,7 +63,7 @@ export class GatewayModels {
     if (served.length === 0) return new Map();
     try {
       const outcome = await this.unmetered.dispatch(served[0], (key) =>
-        this.http.send({ method: 'GET', path: '/v1beta/models?pageSize=1000', key, keyStyle: 'goog' }),
+        this.http.send({ method: 'GET', path: '/v1beta/models?pageSize=1000', key }),
       );
       if (outcome.kind === 'failed') throw new Error(outcome.failure.message);
       const body = JSON.parse(await outcome.answer.text()) as { models?: ModelInfo[] };
@@ -73,6 +77,17 @@ export class GatewayModels {
       return new Map();
     }
   }
+}
+
+interface OpenAiModel {
+  id: string;
+  object: 'model';
+  created: number;
+  owned_by: string;
+}
+
+function openAiModel(id: string): OpenAiModel {
+  return { id, object: 'model', created: 0, owned_by: 'google' };
 }
 
 function minimalInfo(model: string): ModelInfo {

@@ -1,8 +1,9 @@
-import { Body, Controller, Get, Param, Post, Query, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { ClientAuthGuard } from '../auth/client-auth.guard';
+import { apiVersionOf } from './api-version';
 import { clientGone } from './client-gone';
 import { GeminiGatewayFilter } from './gateway-filters';
 import { GatewayModels } from './gateway-models';
@@ -19,8 +20,6 @@ import {
   countTokensResponse,
   generateContentRequest,
   generateContentResponse,
-  geminiModel,
-  geminiModelList,
   modelParam,
   streamQuery,
 } from '../openapi/schemas/gateway';
@@ -36,11 +35,12 @@ const nativeCall = (method: string, doc: Omit<RouteDoc, 'auth' | 'path' | 'param
 
 /**
  * The Gemini REST surface (`@google/genai` with `httpOptions.baseUrl` pointed here, a `kf_` key as its
- * apiKey). generateContent and streamGenerateContent go through the quota engine; countTokens and the
- * model list use no generation quota.
+ * apiKey), under `/v1` (the SDK's default since 3.x) and `/v1beta` as Google serves both; a call goes
+ * upstream under the version it came in on. generateContent and streamGenerateContent go through the quota
+ * engine; countTokens uses no generation quota. The model list is models.controller.ts.
  */
 @ApiTags('gemini')
-@Controller('v1beta')
+@Controller(['v1beta', 'v1'])
 @UseGuards(ClientAuthGuard)
 @UseFilters(GeminiGatewayFilter)
 export class GeminiNativeController {
@@ -50,28 +50,6 @@ export class GeminiNativeController {
     private readonly http: UpstreamHttp,
     private readonly models: GatewayModels,
   ) {}
-
-  @Get('models')
-  @ApiRoute({
-    summary: 'The models the pool serves (ListModels)',
-    auth: 'client',
-    responses: { 200: geminiModelList },
-  })
-  list(): Promise<object> {
-    return this.models.geminiList();
-  }
-
-  @Get('models/:model')
-  @ApiRoute({
-    summary: 'One served model',
-    auth: 'client',
-    params: modelParam,
-    responses: { 200: geminiModel },
-    errors: [404],
-  })
-  get(@Param('model') model: string): Promise<object> {
-    return this.models.geminiModel(model);
-  }
 
   @Post('models/:target')
   @ApiRoute(
@@ -105,15 +83,17 @@ export class GeminiNativeController {
     @Param('target') target: string,
     @Query('alt') alt: unknown,
     @Body() body: unknown,
+    @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
     const { model, method } = parseModelCall(target);
-    await this.models.requireServed(model, method);
+    const version = apiVersionOf(req);
+    await this.models.requireServed(model, method, version);
     const request = requestBodyOf(body, method);
     const query = method === 'streamGenerateContent' && alt === 'sse' ? '?alt=sse' : '';
-    const path = `/v1beta/models/${model}:${method}${query}`;
+    const path = `/${version}/models/${model}:${method}${query}`;
     const signal = clientGone(res);
-    const send = { method: 'POST' as const, path, keyStyle: 'goog' as const, body: request, signal };
+    const send = { method: 'POST' as const, path, body: request, signal };
     if (method === 'countTokens') {
       const outcome = await this.unmetered.dispatch(model, (key) => this.http.send({ ...send, key }));
       await this.answer(outcome, res);

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Post, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Post, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
@@ -13,12 +13,7 @@ import { relayAnswer } from './relay';
 import { openAiErrorBody } from './upstream-failure';
 import { UpstreamHttp } from './upstream-http';
 import { ApiRoute } from '../openapi/route-doc';
-import {
-  openAiChatRequest,
-  openAiChatResponse,
-  openAiError,
-  openAiModelList,
-} from '../openapi/schemas/gateway';
+import { openAiChatRequest, openAiChatResponse, openAiError } from '../openapi/schemas/gateway';
 
 const openAiErrorAnswer = (description: string) => ({
   description,
@@ -41,16 +36,6 @@ export class OpenAiController {
     private readonly http: UpstreamHttp,
     private readonly models: GatewayModels,
   ) {}
-
-  @Get('models')
-  @ApiRoute({
-    summary: 'The models the pool serves (OpenAI list shape)',
-    auth: 'client',
-    responses: { 200: openAiModelList, 401: openAiErrorAnswer('Missing or invalid key') },
-  })
-  list(): Promise<object> {
-    return this.models.openAiList();
-  }
 
   @Post('chat/completions')
   @ApiRoute({
@@ -89,7 +74,6 @@ export class OpenAiController {
           method: 'POST',
           path: UPSTREAM_PATH,
           key,
-          keyStyle: 'bearer',
           body: chat.body,
           signal,
           sendBy,

@@ -13,15 +13,11 @@ import {
   windowGate,
 } from '@keyfleet/upstream';
 
-/** How the key goes upstream: Gemini's header on the native surface, a bearer token on the OpenAI one. */
-export type KeyStyle = 'goog' | 'bearer';
-
 export interface UpstreamRequest {
   method: 'GET' | 'POST';
   /** Below the base URL, e.g. `/v1beta/models/gemini-2.5-flash:generateContent?alt=sse`. */
   path: string;
   key: PoolKey;
-  keyStyle: KeyStyle;
   body?: unknown;
   /** Aborts the call (the client went away). */
   signal?: AbortSignal;
@@ -66,8 +62,9 @@ export class UpstreamHttp implements OnModuleDestroy {
   send(request: UpstreamRequest, timeoutMs = UPSTREAM_TIMEOUT_MS): Promise<UpstreamAnswer> {
     const payload = request.body === undefined ? undefined : Buffer.from(JSON.stringify(request.body));
     const headers: Record<string, string | number> = { accept: '*/*' };
-    if (request.keyStyle === 'goog') headers['x-goog-api-key'] = request.key.secret;
-    else headers['authorization'] = `Bearer ${request.key.secret}`;
+    // The key goes in exactly one place, on every path (OpenAI-compatible too): Google answers an auth key
+    // sent twice (header and bearer) with 400 "Multiple authentication credentials received".
+    headers['x-goog-api-key'] = request.key.secret;
     if (payload) {
       headers['content-type'] = 'application/json';
       headers['content-length'] = payload.length;

@@ -82,6 +82,7 @@ export function undocumented(routes: ServedRoute[]): string[] {
 /** The OpenAPI 3.1 document of these controllers' routes. */
 export function buildOpenApiDocument(controllers: Type[]): ReturnType<typeof createDocument> {
   const paths: ZodOpenApiPathsObject = {};
+  const operationIds = new Set<string>();
   for (const controller of controllers) {
     const tags = (Reflect.getMetadata(DECORATORS.API_TAGS, controller) as string[] | undefined) ?? ['ops'];
     for (const route of servedRoutes([controller])) {
@@ -90,11 +91,11 @@ export function buildOpenApiDocument(controllers: Type[]): ReturnType<typeof cre
         const template = doc.path ? joinPath(route.prefix, doc.path) : route.path.replace(/:(\w+)/g, '{$1}');
         const item = (paths[template] ??= {});
         const verb = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
-        item[verb] = operation(
-          doc,
-          tags,
-          `${route.handler.replace('.', '_')}${doc.path ? `_${suffix(doc.path)}` : ''}`,
-        );
+        const id = `${route.handler.replace('.', '_')}${doc.path ? `_${suffix(doc.path)}` : ''}`;
+        // A controller served under two prefixes (`/v1beta` and `/v1`): the second one's ids name it.
+        const unique = operationIds.has(id) ? `${id}_${suffix(route.prefix)}` : id;
+        operationIds.add(unique);
+        item[verb] = operation(doc, tags, unique);
       }
     }
   }

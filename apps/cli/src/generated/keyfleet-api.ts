@@ -480,10 +480,84 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The models the pool serves (OpenAI list shape) */
-    get: operations['OpenAiController_list'];
+    /**
+     * The models the pool serves (ListModels)
+     * @description Gemini's shape to a Gemini client (key in `x-goog-api-key` or `?key=`); under `/v1`, OpenAI's to a bearer key
+     */
+    get: operations['ModelsController_list_v1'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/models/{model}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * One served model
+     * @description Gemini's shape to a Gemini client (key in `x-goog-api-key` or `?key=`); under `/v1`, OpenAI's to a bearer key
+     */
+    get: operations['ModelsController_get_v1'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/models/{model}:countTokens': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** countTokens (uses no generation quota) */
+    post: operations['GeminiNativeController_call_models_model_countTokens_v1'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/models/{model}:generateContent': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** generateContent, quota-admitted; Google's answer relayed as it is */
+    post: operations['GeminiNativeController_call_models_model_generateContent_v1'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/models/{model}:streamGenerateContent': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** streamGenerateContent, quota-admitted; events relayed as they arrive */
+    post: operations['GeminiNativeController_call_models_model_streamGenerateContent_v1'];
     delete?: never;
     options?: never;
     head?: never;
@@ -514,8 +588,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The models the pool serves (ListModels) */
-    get: operations['GeminiNativeController_list'];
+    /**
+     * The models the pool serves (ListModels)
+     * @description Gemini's shape to a Gemini client (key in `x-goog-api-key` or `?key=`); under `/v1`, OpenAI's to a bearer key
+     */
+    get: operations['ModelsController_list'];
     put?: never;
     post?: never;
     delete?: never;
@@ -531,8 +608,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** One served model */
-    get: operations['GeminiNativeController_get'];
+    /**
+     * One served model
+     * @description Gemini's shape to a Gemini client (key in `x-goog-api-key` or `?key=`); under `/v1`, OpenAI's to a bearer key
+     */
+    get: operations['ModelsController_get'];
     put?: never;
     post?: never;
     delete?: never;
@@ -2581,7 +2661,7 @@ export interface operations {
       };
     };
   };
-  OpenAiController_list: {
+  ModelsController_list_v1: {
     parameters: {
       query?: never;
       header?: never;
@@ -2596,20 +2676,314 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['OpenAiModelList'];
+          'application/json':
+            components['schemas']['GeminiModelList'] | components['schemas']['OpenAiModelList'];
         };
       };
-      /** @description Missing or invalid key */
+      /** @description Missing or invalid key or token */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['OpenAiError'];
+          'application/json': components['schemas']['Error'];
         };
       };
       /** @description The key is used from outside its allowlist */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  ModelsController_get_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        model: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GeminiModel'];
+        };
+      };
+      /** @description Missing or invalid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The key is used from outside its allowlist */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  GeminiNativeController_call_models_model_countTokens_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        model: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CountTokensRequest'];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CountTokensResponse'];
+        };
+      };
+      /** @description Invalid argument (the message names the field or line) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The key is used from outside its allowlist */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description No room in the pool within the wait allowed (Retry-After says when) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  GeminiNativeController_call_models_model_generateContent_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        model: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['GenerateContentRequest'];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GenerateContentResponse'];
+        };
+      };
+      /** @description Invalid argument (the message names the field or line) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The key is used from outside its allowlist */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description No room in the pool within the wait allowed (Retry-After says when) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  GeminiNativeController_call_models_model_streamGenerateContent_v1: {
+    parameters: {
+      query?: {
+        /** @description `sse` for server-sent events; else a JSON array */
+        alt?: 'sse';
+      };
+      header?: never;
+      path: {
+        model: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['GenerateContentRequest'];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GenerateContentResponse'][];
+          'text/event-stream': string;
+        };
+      };
+      /** @description Invalid argument (the message names the field or line) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The key is used from outside its allowlist */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description No room in the pool within the wait allowed (Retry-After says when) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Unavailable */
+      503: {
         headers: {
           [name: string]: unknown;
         };
@@ -2657,7 +3031,7 @@ export interface operations {
       };
     };
   };
-  GeminiNativeController_list: {
+  ModelsController_list: {
     parameters: {
       query?: never;
       header?: never;
@@ -2672,7 +3046,8 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['GeminiModelList'];
+          'application/json':
+            components['schemas']['GeminiModelList'] | components['schemas']['OpenAiModelList'];
         };
       };
       /** @description Missing or invalid key or token */
@@ -2695,7 +3070,7 @@ export interface operations {
       };
     };
   };
-  GeminiNativeController_get: {
+  ModelsController_get: {
     parameters: {
       query?: never;
       header?: never;

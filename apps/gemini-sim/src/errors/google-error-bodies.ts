@@ -81,6 +81,11 @@ export function invalidArgumentBody(message: string): GoogleErrorBody {
   return errorBody(400, 'INVALID_ARGUMENT', message);
 }
 
+/** An auth key (`AQ.`) sent in two places at once, say `x-goog-api-key` and a bearer token. */
+export function multipleCredentialsBody(): GoogleErrorBody {
+  return invalidArgumentBody('Multiple authentication credentials received. Please pass only one.');
+}
+
 export function modelNotFoundBody(model: string, apiVersion: string, method: string): GoogleErrorBody {
   const message = `models/${model} is not found for API version ${apiVersion}, or is not supported for ${method}. Call ListModels to see the list of available models and their supported methods.`;
   return errorBody(404, 'NOT_FOUND', message);

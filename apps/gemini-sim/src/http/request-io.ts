@@ -50,6 +50,11 @@ export function presentedKey(
   return undefined;
 }
 
+/** How many places a credential came in: `x-goog-api-key`, `?key=`, `Authorization`. */
+export function credentialPlaces(req: IncomingMessage, query: URLSearchParams): number {
+  return [req.headers['x-goog-api-key'], query.get('key'), req.headers.authorization].filter(Boolean).length;
+}
+
 /** The socket peer's address, with IPv4-mapped IPv6 (::ffff:1.2.3.4) written as IPv4. */
 export function peerAddress(req: IncomingMessage): string {
   const address = req.socket.remoteAddress ?? '';

@@ -58,6 +58,7 @@ describe('stats', () => {
         firstAdmittedAt: T0,
         lastAdmittedAt: T0 + 67_000,
         mostOpen: 1,
+        byApiVersion: { v1beta: 7 },
       });
     } finally {
       await sim.close();

@@ -158,6 +158,8 @@ export interface SimTotals {
   lastAdmittedAt: number | null;
   /** The most requests on the Gemini/OpenAI surface that were open (arrived, not yet answered) at once. */
   mostOpen: number;
+  /** Requests per API version of the path they came on (`v1`, `v1beta`). */
+  byApiVersion: Record<string, number>;
 }
 
 export interface SimStats {
