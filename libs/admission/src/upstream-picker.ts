@@ -47,7 +47,8 @@ const NO_KEYS: ReadonlySet<string> = new Set();
 export class UpstreamPicker {
   private readonly keyCursor = new Map<string, number>();
   private readonly calibrator = new TokenCalibrator();
-  private readonly sendWindowMs: number;
+  /** How long after its moment a slot's request may still leave (Infinity: no headroom, nothing guarded). */
+  readonly sendWindowMs: number;
 
   constructor(
     private readonly pool: PoolService,
@@ -145,7 +146,12 @@ export class UpstreamPicker {
 
   /** The performance.now() until which the slot's request may leave (see sendable). */
   sendBy(slot: UpstreamSlot): number {
-    return slot.askedAt + slot.dueInMs + this.sendWindowMs;
+    return this.dueAt(slot) + this.sendWindowMs;
+  }
+
+  /** The performance.now() from which the slot's request may leave: its send window starts here. */
+  dueAt(slot: UpstreamSlot): number {
+    return slot.askedAt + slot.dueInMs;
   }
 
   /**

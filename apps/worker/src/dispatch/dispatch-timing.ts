@@ -14,8 +14,9 @@ export interface DispatchTiming extends AdmissionTiming {
   /** Items taken at most per round (a round takes what the quota has room for, up to this). */
   maxTurnsPerRound: number;
   /**
-   * Items taken and not yet written, at most: taking waits for writes to catch up, so that a request
-   * leaves within its send window of being admitted even when a burst of thousands is admitted.
+   * Items taken and not yet written, at most: the ceiling of the limit that follows how fast this process
+   * writes (WriteQueueLimit), so that a request leaves within its send window of being admitted even when a
+   * burst of thousands is admitted.
    */
   maxUnwritten: number;
   /** How often the served models are re-read (a registry change on any process triggers it at once). */

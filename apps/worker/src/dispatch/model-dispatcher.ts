@@ -6,6 +6,7 @@ import type { BatchItemRunner } from './batch-item-runner';
 import type { DispatchTiming } from './dispatch-timing';
 import type { InFlight } from './in-flight';
 import { Pause } from './pause';
+import { WriteQueueLimit } from './write-queue-limit';
 
 export interface ModelDispatcherDeps {
   fairShare: FairShare;
@@ -55,12 +56,14 @@ export class ModelDispatcher {
   /** Items taken whose request has not been written yet, and who waits for that number to drop. */
   private unwritten = 0;
   private writtenWaiters: Array<() => void> = [];
+  private readonly writeLimit: WriteQueueLimit;
 
   constructor(
     readonly model: string,
     private readonly deps: ModelDispatcherDeps,
   ) {
     this.logger = new Logger(`ModelDispatcher ${model}`);
+    this.writeLimit = new WriteQueueLimit(deps.picker.sendWindowMs, deps.timing.maxUnwritten);
   }
 
   start(): void {
@@ -88,8 +91,8 @@ export class ModelDispatcher {
         continue;
       }
       // A request must leave within its send window of its admission: take no faster than this
-      // process writes (what is taken and not yet written is bounded; a busy event loop slows taking).
-      const writable = timing.maxUnwritten - this.unwritten;
+      // process writes (what is taken and not yet written is bounded by what writing takes here).
+      const writable = this.writeLimit.value - this.unwritten;
       if (writable <= 0) {
         await Promise.race([this.whenSomeWritten(), this.pause.for(timing.idleCheckMs)]);
         continue;
@@ -200,13 +203,15 @@ export class ModelDispatcher {
   }
 
   private run(item: TakenItem<UpstreamSlot>): void {
-    const { inFlight, runner } = this.deps;
+    const { inFlight, runner, picker } = this.deps;
     inFlight.add(1);
     this.unwritten += 1;
+    const dueAt = picker.dueAt(item.slot);
     let counted = true;
     const written = () => {
       if (!counted) return;
       counted = false;
+      this.writeLimit.observe(performance.now() - dueAt, this.unwritten);
       this.unwritten -= 1;
       const waiters = this.writtenWaiters;
       this.writtenWaiters = [];
