@@ -14,9 +14,11 @@ import { BodyTooLargeError, credentialPlaces, peerAddress, presentedKey, readBod
 import { handleAdmin } from './routes/admin';
 import type { ApiCall } from './routes/api-call';
 import { handleCountTokens } from './routes/count-tokens';
+import { handleBatchEmbedContents, handleEmbedContent } from './routes/embed-content';
 import { handleGenerateContent } from './routes/generate-content';
 import { handleGetModel, handleListModels } from './routes/models';
 import { handleChatCompletions } from './routes/openai-chat';
+import { handleOpenAiEmbeddings } from './routes/openai-embeddings';
 import { parseSimConfig } from './sim-config';
 import { Delays, type SimContext } from './sim-context';
 import { SimState } from './sim-state';
@@ -46,6 +48,7 @@ const MODEL_PATH = /^models\/([^/:]+)(?::([A-Za-z]+))?$/;
 
 async function routeApi(ctx: SimContext, call: ApiCall, method: string, rest: string): Promise<void> {
   if (rest === 'openai/chat/completions' && method === 'POST') return handleChatCompletions(ctx, call);
+  if (rest === 'openai/embeddings' && method === 'POST') return handleOpenAiEmbeddings(ctx, call);
   if (rest === 'models' && method === 'GET') return handleListModels(ctx, call);
   const match = MODEL_PATH.exec(rest);
   const [model, action] = match ? [decodeURIComponent(match[1]), match[2]] : [];
@@ -54,6 +57,8 @@ async function routeApi(ctx: SimContext, call: ApiCall, method: string, rest: st
     if (action === 'generateContent') return handleGenerateContent(ctx, call, model, false);
     if (action === 'streamGenerateContent') return handleGenerateContent(ctx, call, model, true);
     if (action === 'countTokens') return handleCountTokens(ctx, call, model);
+    if (action === 'embedContent') return handleEmbedContent(ctx, call, model);
+    if (action === 'batchEmbedContents') return handleBatchEmbedContents(ctx, call, model);
   }
   call.reply.json(404, pathNotFoundBody(call.url.pathname));
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { RegistryModule } from '@keyfleet/registry';
 import { AuthModule } from '../auth/auth.module';
+import { EmbeddingFanOut } from './embedding-fan-out';
 import { GatewayModels } from './gateway-models';
 import { GeminiNativeController } from './gemini-native.controller';
 import { ModelsController } from './models.controller';
@@ -17,6 +18,6 @@ import { UpstreamHttp } from './upstream-http';
 @Module({
   imports: [RegistryModule, AuthModule],
   controllers: [ModelsController, GeminiNativeController, OpenAiController],
-  providers: [InteractiveDispatcher, UnmeteredCalls, UpstreamHttp, GatewayModels],
+  providers: [InteractiveDispatcher, UnmeteredCalls, UpstreamHttp, GatewayModels, EmbeddingFanOut],
 })
 export class GatewayModule {}

@@ -8,7 +8,9 @@ import { clientGone } from './client-gone';
 import { GeminiGatewayFilter } from './gateway-filters';
 import { GatewayModels } from './gateway-models';
 import { InteractiveDispatcher } from './interactive-dispatcher';
-import { parseModelCall, requestBodyOf } from './model-call';
+import { EmbeddingFanOut } from './embedding-fan-out';
+import { embedPiecesOf } from './embed-request';
+import { isEmbedMethod, parseModelCall, requestBodyOf, type EmbedMethod } from './model-call';
 import { relayAnswer } from './relay';
 import { UnmeteredCalls } from './unmetered-calls';
 import { googleErrorBody } from './upstream-failure';
@@ -16,6 +18,10 @@ import { UpstreamHttp } from './upstream-http';
 import type { UpstreamOutcome } from './upstream-outcome';
 import { ApiRoute, type RouteDoc } from '../openapi/route-doc';
 import {
+  batchEmbedContentsRequest,
+  batchEmbedContentsResponse,
+  embedContentRequest,
+  embedContentResponse,
   countTokensRequest,
   countTokensResponse,
   generateContentRequest,
@@ -49,6 +55,7 @@ export class GeminiNativeController {
     private readonly unmetered: UnmeteredCalls,
     private readonly http: UpstreamHttp,
     private readonly models: GatewayModels,
+    private readonly embeddings: EmbeddingFanOut,
   ) {}
 
   @Post('models/:target')
@@ -73,6 +80,16 @@ export class GeminiNativeController {
         },
       },
     }),
+    nativeCall('embedContent', {
+      summary: "embedContent under the embedding model's own limits (one request)",
+      body: embedContentRequest,
+      responses: { 200: embedContentResponse },
+    }),
+    nativeCall('batchEmbedContents', {
+      summary: 'batchEmbedContents (at most 100): each content is one request, admitted on its own',
+      body: batchEmbedContentsRequest,
+      responses: { 200: batchEmbedContentsResponse },
+    }),
     nativeCall('countTokens', {
       summary: 'countTokens (uses no generation quota)',
       body: countTokensRequest,
@@ -89,6 +106,7 @@ export class GeminiNativeController {
     const { model, method } = parseModelCall(target);
     const version = apiVersionOf(req);
     await this.models.requireServed(model, method, version);
+    if (isEmbedMethod(method)) return this.embed(model, method, `/${version}/models/${model}`, body, res);
     const request = requestBodyOf(body, method);
     const query = method === 'streamGenerateContent' && alt === 'sse' ? '?alt=sse' : '';
     const path = `/${version}/models/${model}:${method}${query}`;
@@ -107,6 +125,24 @@ export class GeminiNativeController {
     });
     const promptTokens = await this.answer(result, res);
     if (result.kind === 'ok') this.dispatcher.settle(result.slot, promptTokens);
+  }
+
+  /** embedContent and batchEmbedContents: each content its own admitted request (EmbeddingFanOut). */
+  private async embed(
+    model: string,
+    method: EmbedMethod,
+    modelPath: string,
+    body: unknown,
+    res: Response,
+  ): Promise<void> {
+    const pieces = embedPiecesOf(body, method, model);
+    const result = await this.embeddings.send(model, `${modelPath}:embedContent`, pieces, clientGone(res));
+    if (result.kind === 'failed') {
+      res.status(result.failure.status).json(googleErrorBody(result.failure, result.body));
+      return;
+    }
+    const embeddings = result.answers.map((answer) => (answer as { embedding?: unknown }).embedding);
+    res.status(200).json(method === 'embedContent' ? { embedding: embeddings[0] } : { embeddings });
   }
 
   private async answer(outcome: UpstreamOutcome, res: Response): Promise<number | null> {

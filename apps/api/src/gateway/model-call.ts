@@ -1,7 +1,17 @@
 import { KeyfleetError } from '@keyfleet/errors';
 
-export const NATIVE_METHODS = ['generateContent', 'streamGenerateContent', 'countTokens'] as const;
+export const NATIVE_METHODS = [
+  'generateContent',
+  'streamGenerateContent',
+  'countTokens',
+  'embedContent',
+  'batchEmbedContents',
+] as const;
 export type NativeMethod = (typeof NATIVE_METHODS)[number];
+export type EmbedMethod = Extract<NativeMethod, 'embedContent' | 'batchEmbedContents'>;
+
+export const isEmbedMethod = (method: NativeMethod): method is EmbedMethod =>
+  method === 'embedContent' || method === 'batchEmbedContents';
 
 /** `gemini-2.5-flash:generateContent` → the model and the method; anything else is a 404 as at Google. */
 export function parseModelCall(target: string): { model: string; method: NativeMethod } {
@@ -18,7 +28,7 @@ export function parseModelCall(target: string): { model: string; method: NativeM
  */
 export function requestBodyOf(
   body: unknown,
-  method: NativeMethod,
+  method: Exclude<NativeMethod, EmbedMethod>,
 ): Record<string, unknown> & { contents?: unknown } {
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw KeyfleetError.invalid('the request body must be a JSON object');

@@ -6,6 +6,8 @@ import { KeyfleetError } from '@keyfleet/errors';
 import { ClientAuthGuard } from '../auth/client-auth.guard';
 import { clientGone } from './client-gone';
 import { OpenAiGatewayFilter } from './gateway-filters';
+import { EmbeddingFanOut } from './embedding-fan-out';
+import { openAiEmbedPiecesOf } from './embed-request';
 import { GatewayModels } from './gateway-models';
 import { InteractiveDispatcher } from './interactive-dispatcher';
 import { chatRequestOf } from './openai-chat-request';
@@ -13,7 +15,13 @@ import { relayAnswer } from './relay';
 import { openAiErrorBody } from './upstream-failure';
 import { UpstreamHttp } from './upstream-http';
 import { ApiRoute } from '../openapi/route-doc';
-import { openAiChatRequest, openAiChatResponse, openAiError } from '../openapi/schemas/gateway';
+import {
+  openAiChatRequest,
+  openAiChatResponse,
+  openAiEmbeddingsRequest,
+  openAiEmbeddingsResponse,
+  openAiError,
+} from '../openapi/schemas/gateway';
 
 const openAiErrorAnswer = (description: string) => ({
   description,
@@ -21,6 +29,7 @@ const openAiErrorAnswer = (description: string) => ({
 });
 
 const UPSTREAM_PATH = '/v1beta/openai/chat/completions';
+const EMBEDDINGS_PATH = '/v1beta/openai/embeddings';
 
 /**
  * OpenAI-compatible chat (the `openai` SDK with `baseURL` = keyfleet's `/v1`). Forwarded as-is to
@@ -35,6 +44,7 @@ export class OpenAiController {
     private readonly dispatcher: InteractiveDispatcher,
     private readonly http: UpstreamHttp,
     private readonly models: GatewayModels,
+    private readonly embeddings: EmbeddingFanOut,
   ) {}
 
   @Post('chat/completions')
@@ -86,4 +96,48 @@ export class OpenAiController {
     }
     this.dispatcher.settle(result.slot, await relayAnswer(result.answer, res));
   }
+
+  @Post('embeddings')
+  @ApiRoute({
+    summary: "embeddings: each input is one request under the embedding model's limits",
+    auth: 'client',
+    body: openAiEmbeddingsRequest,
+    responses: {
+      200: openAiEmbeddingsResponse,
+      400: openAiErrorAnswer('Invalid request'),
+      401: openAiErrorAnswer('Missing or invalid key'),
+      404: openAiErrorAnswer('Unknown model'),
+      429: openAiErrorAnswer('No room in the pool within the wait allowed (Retry-After says when)'),
+    },
+  })
+  async embed(@Body() body: unknown, @Res() res: Response): Promise<void> {
+    const { model, pieces } = openAiEmbedPiecesOf(body);
+    if (!(await this.models.isServed(model)))
+      throw KeyfleetError.notFound(`The model \`${model}\` does not exist or you do not have access to it.`);
+    const result = await this.embeddings.send(model, EMBEDDINGS_PATH, pieces, clientGone(res));
+    if (result.kind === 'failed') {
+      const { status, message, rpcStatus } = result.failure;
+      res.status(status).json(openAiErrorBody(status, message, rpcStatus));
+      return;
+    }
+    res.status(200).json(mergedEmbeddings(model, result.answers as OpenAiEmbeddingAnswer[]));
+  }
+}
+
+interface OpenAiEmbeddingAnswer {
+  data?: Array<Record<string, unknown>>;
+  usage?: { prompt_tokens?: number; total_tokens?: number };
+}
+
+/** One list from the per-input answers: indexes renumbered in input order, usage summed. */
+function mergedEmbeddings(model: string, answers: OpenAiEmbeddingAnswer[]) {
+  const data = answers.map((answer, index) => ({ ...(answer.data?.[0] ?? {}), index }));
+  const sum = (field: 'prompt_tokens' | 'total_tokens') =>
+    answers.reduce((total, answer) => total + (answer.usage?.[field] ?? 0), 0);
+  return {
+    object: 'list',
+    data,
+    model,
+    usage: { prompt_tokens: sum('prompt_tokens'), total_tokens: sum('total_tokens') },
+  };
 }

@@ -473,6 +473,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/embeddings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** embeddings: each input is one request under the embedding model's limits */
+    post: operations['OpenAiController_embed'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/models': {
     parameters: {
       query?: never;
@@ -513,6 +530,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/models/{model}:batchEmbedContents': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** batchEmbedContents (at most 100): each content is one request, admitted on its own */
+    post: operations['GeminiNativeController_call_models_model_batchEmbedContents_v1'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/models/{model}:countTokens': {
     parameters: {
       query?: never;
@@ -524,6 +558,23 @@ export interface paths {
     put?: never;
     /** countTokens (uses no generation quota) */
     post: operations['GeminiNativeController_call_models_model_countTokens_v1'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/models/{model}:embedContent': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** embedContent under the embedding model's own limits (one request) */
+    post: operations['GeminiNativeController_call_models_model_embedContent_v1'];
     delete?: never;
     options?: never;
     head?: never;
@@ -621,6 +672,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1beta/models/{model}:batchEmbedContents': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** batchEmbedContents (at most 100): each content is one request, admitted on its own */
+    post: operations['GeminiNativeController_call_models_model_batchEmbedContents'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1beta/models/{model}:countTokens': {
     parameters: {
       query?: never;
@@ -632,6 +700,23 @@ export interface paths {
     put?: never;
     /** countTokens (uses no generation quota) */
     post: operations['GeminiNativeController_call_models_model_countTokens'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1beta/models/{model}:embedContent': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** embedContent under the embedding model's own limits (one request) */
+    post: operations['GeminiNativeController_call_models_model_embedContent'];
     delete?: never;
     options?: never;
     head?: never;
@@ -754,6 +839,14 @@ export interface components {
       /** @enum {string} */
       status: 'queued' | 'running' | 'completed' | 'cancelled';
     };
+    /** @description `requests`: up to 100 EmbedContentRequests, each with `model` = `models/{model}` */
+    BatchEmbedContentsRequest: {
+      [key: string]: unknown;
+    };
+    /** @description `{ embeddings: [{ values }] }`, in the order of the requests */
+    BatchEmbedContentsResponse: {
+      [key: string]: unknown;
+    };
     BatchEntry: {
       /** @description Unique within the batch; names the result line */
       key: string;
@@ -835,6 +928,22 @@ export interface components {
     };
     /** @description Gemini's answer (`totalTokens`) */
     CountTokensResponse: {
+      [key: string]: unknown;
+    };
+    /** @description `content`, and optionally `taskType`, `title`, `outputDimensionality` */
+    EmbedContentRequest: {
+      [key: string]: unknown;
+    };
+    /** @description `{ embedding: { values } }` */
+    EmbedContentResponse: {
+      [key: string]: unknown;
+    };
+    /** @description OpenAI's embeddings body (`model`, `input`: a string or up to 100 strings, `dimensions`, …) */
+    EmbeddingsRequest: {
+      [key: string]: unknown;
+    };
+    /** @description OpenAI's list of embeddings, one per input in order, with `usage` */
+    EmbeddingsResponse: {
       [key: string]: unknown;
     };
     /** @description Gemini's error shape, with the right HTTP status */
@@ -2661,6 +2770,75 @@ export interface operations {
       };
     };
   };
+  OpenAiController_embed: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['EmbeddingsRequest'];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EmbeddingsResponse'];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OpenAiError'];
+        };
+      };
+      /** @description Missing or invalid key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OpenAiError'];
+        };
+      };
+      /** @description The key is used from outside its allowlist */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Unknown model */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OpenAiError'];
+        };
+      };
+      /** @description No room in the pool within the wait allowed (Retry-After says when) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OpenAiError'];
+        };
+      };
+    };
+  };
   ModelsController_list_v1: {
     parameters: {
       query?: never;
@@ -2749,6 +2927,86 @@ export interface operations {
       };
     };
   };
+  GeminiNativeController_call_models_model_batchEmbedContents_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        model: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['BatchEmbedContentsRequest'];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BatchEmbedContentsResponse'];
+        };
+      };
+      /** @description Invalid argument (the message names the field or line) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The key is used from outside its allowlist */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description No room in the pool within the wait allowed (Retry-After says when) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
   GeminiNativeController_call_models_model_countTokens_v1: {
     parameters: {
       query?: never;
@@ -2771,6 +3029,86 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['CountTokensResponse'];
+        };
+      };
+      /** @description Invalid argument (the message names the field or line) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The key is used from outside its allowlist */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description No room in the pool within the wait allowed (Retry-After says when) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  GeminiNativeController_call_models_model_embedContent_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        model: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['EmbedContentRequest'];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EmbedContentResponse'];
         };
       };
       /** @description Invalid argument (the message names the field or line) */
@@ -3119,6 +3457,86 @@ export interface operations {
       };
     };
   };
+  GeminiNativeController_call_models_model_batchEmbedContents: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        model: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['BatchEmbedContentsRequest'];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BatchEmbedContentsResponse'];
+        };
+      };
+      /** @description Invalid argument (the message names the field or line) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The key is used from outside its allowlist */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description No room in the pool within the wait allowed (Retry-After says when) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
   GeminiNativeController_call_models_model_countTokens: {
     parameters: {
       query?: never;
@@ -3141,6 +3559,86 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['CountTokensResponse'];
+        };
+      };
+      /** @description Invalid argument (the message names the field or line) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The key is used from outside its allowlist */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description No room in the pool within the wait allowed (Retry-After says when) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  GeminiNativeController_call_models_model_embedContent: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        model: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['EmbedContentRequest'];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EmbedContentResponse'];
         };
       };
       /** @description Invalid argument (the message names the field or line) */

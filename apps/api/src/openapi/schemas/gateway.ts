@@ -48,3 +48,25 @@ export const whoami = z
     address: z.string().nullable().meta({ description: 'The address keyfleet sees the call coming from' }),
   })
   .meta({ id: 'Whoami' });
+
+export const embedContentRequest = googleObject(
+  'EmbedContentRequest',
+  '`content`, and optionally `taskType`, `title`, `outputDimensionality`',
+);
+export const embedContentResponse = googleObject('EmbedContentResponse', '`{ embedding: { values } }`');
+export const batchEmbedContentsRequest = googleObject(
+  'BatchEmbedContentsRequest',
+  '`requests`: up to 100 EmbedContentRequests, each with `model` = `models/{model}`',
+);
+export const batchEmbedContentsResponse = googleObject(
+  'BatchEmbedContentsResponse',
+  '`{ embeddings: [{ values }] }`, in the order of the requests',
+);
+export const openAiEmbeddingsRequest = googleObject(
+  'EmbeddingsRequest',
+  "OpenAI's embeddings body (`model`, `input`: a string or up to 100 strings, `dimensions`, …)",
+);
+export const openAiEmbeddingsResponse = googleObject(
+  'EmbeddingsResponse',
+  "OpenAI's list of embeddings, one per input in order, with `usage`",
+);
