@@ -60,7 +60,7 @@ describe('the compiled build (what the image runs)', () => {
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(children.map((child) => new Promise((resolve) => child.once('exit', resolve))));
     await db?.drop();
-  });
+  }, 30_000); // a loaded machine can take more than Jest's 5 s to stop three Node processes
 
   it('needs only production dependencies at run time', () => {
     const { dependencies } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
