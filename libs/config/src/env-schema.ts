@@ -109,7 +109,9 @@ export const envSchema = z
       .min(1)
       .max(100)
       .default(60)
-      .describe('how long a new upstream key is retried (models.get) before its rotation step fails'),
+      .describe(
+        'how long a new upstream key is proven (models.list, retried) before its rotation step fails',
+      ),
     KF_KEY_PROOF_MAX_FAILURES: z.coerce
       .number()
       .int()
