@@ -70,6 +70,7 @@ export function program(): Command {
     .addOption(new Option('--tier <tier>', 'limits preset').choices(['free', 'tier1', 'tier2', 'tier3']))
     .addOption(new Option('--issuer <issuer>', 'who issues its keys').choices(['manual', 'google-api-keys']))
     .option('--gcp-project <id>', 'the Google Cloud project id')
+    .option('--service-account <email>', 'the service account its auth keys are bound to (google-api-keys)')
     .option('--limit <model=rpm:tpm[:rpd]>', 'explicit limits for a model (repeatable)', collect, [])
     .option('--egress-ip <ip>', 'an address its requests leave from (repeatable)', collect, [])
     .action(run(addProject));

@@ -4,13 +4,13 @@ export const DEMO_MODEL = 'gemini-2.5-flash';
 
 /** Three free-tier projects with deliberately small RPM, so the demo shows keyfleet pacing a batch. */
 export const DEMO_PROJECTS = [
-  { name: 'demo-alpha', rpm: 10, keys: ['AIzaSyDemoAlphaKey000000000000000001'] },
+  { name: 'demo-alpha', rpm: 10, keys: ['AQ.Ab8DemoAlphaKey000000000000000001'] },
   {
     name: 'demo-bravo',
     rpm: 20,
-    keys: ['AIzaSyDemoBravoKey000000000000000002', 'AIzaSyDemoBravoKey000000000000000003'],
+    keys: ['AQ.Ab8DemoBravoKey000000000000000002', 'AQ.Ab8DemoBravoKey000000000000000003'],
   },
-  { name: 'demo-charlie', rpm: 30, keys: ['AIzaSyDemoCharlieKey0000000000000004'] },
+  { name: 'demo-charlie', rpm: 30, keys: ['AQ.Ab8DemoCharlieKey0000000000000004'] },
 ];
 
 export const DEMO_TPM = 250_000;

@@ -5,11 +5,13 @@ import type {
   ResolvedSimConfig,
   ResolvedSimFaults,
   ResolvedSimKey,
+  ResolvedSimKeyPolicy,
   ResolvedSimProject,
   SimAddKeyRequest,
   SimConfig,
   SimFaults,
   SimKeyPatch,
+  SimKeyPolicy,
   SimProjectConfig,
 } from '@keyfleet/testing';
 
@@ -72,6 +74,23 @@ const faults = z.strictObject({
   script: z.array(scriptedFault).default([]),
 });
 
+const keyPolicyFields = {
+  standardKeys: z.enum(['accepted', 'restricted-only', 'refused']),
+  standardKeyRefusal: z.enum(['unauthenticated', 'api-key-invalid']),
+  keyPropagationMs: count,
+};
+// Google's state since September 2026: standard keys refused, new keys working at once.
+const keyPolicy = z.strictObject({
+  standardKeys: keyPolicyFields.standardKeys.default('refused'),
+  standardKeyRefusal: keyPolicyFields.standardKeyRefusal.default('unauthenticated'),
+  keyPropagationMs: keyPolicyFields.keyPropagationMs.default(0),
+});
+const keyPolicyPatch = z.strictObject({
+  standardKeys: keyPolicyFields.standardKeys.optional(),
+  standardKeyRefusal: keyPolicyFields.standardKeyRefusal.optional(),
+  keyPropagationMs: keyPolicyFields.keyPropagationMs.optional(),
+});
+
 const latency = z
   .strictObject({ min: count, max: count })
   .refine((value) => value.min <= value.max, { message: 'min must not exceed max', path: ['max'] });
@@ -82,6 +101,7 @@ const config = z
     latencyMs: latency.default({ min: 0, max: 0 }),
     projects: z.array(project),
     faults: faults.default(() => faults.parse({})),
+    keyPolicy: keyPolicy.default(() => keyPolicy.parse({})),
   })
   .superRefine((value, ctx) => {
     const projectIds = new Set<string>();
@@ -114,6 +134,8 @@ const typedProject: z.ZodType<ResolvedSimProject, SimProjectConfig> = project;
 const typedFaults: z.ZodType<ResolvedSimFaults, SimFaults> = faults;
 const typedAddKey: z.ZodType<SimAddKeyRequest & ResolvedSimKey, SimAddKeyRequest> = addKey;
 const typedKeyPatch: z.ZodType<SimKeyPatch, SimKeyPatch> = keyPatch;
+const typedKeyPolicyPatch: z.ZodType<SimKeyPolicy, SimKeyPolicy> = keyPolicyPatch;
+const typedKeyPolicy: z.ZodType<ResolvedSimKeyPolicy, SimKeyPolicy> = keyPolicy;
 
 function parseWith<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
   const result = schema.safeParse(input);
@@ -130,3 +152,10 @@ export const parseSimFaults = (input: unknown): ResolvedSimFaults => parseWith(t
 export const parseAddKey = (input: unknown): SimAddKeyRequest & ResolvedSimKey =>
   parseWith(typedAddKey, input, 'key');
 export const parseKeyPatch = (input: unknown): SimKeyPatch => parseWith(typedKeyPatch, input, 'key patch');
+/** PUT /sim/key-policy: the given fields over the current policy. */
+export const mergeKeyPolicy = (current: ResolvedSimKeyPolicy, input: unknown): ResolvedSimKeyPolicy =>
+  parseWith(
+    typedKeyPolicy,
+    { ...current, ...parseWith(typedKeyPolicyPatch, input, 'key policy') },
+    'key policy',
+  );

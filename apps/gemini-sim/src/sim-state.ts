@@ -3,6 +3,7 @@ import type {
   ResolvedSimConfig,
   ResolvedSimFaults,
   ResolvedSimKey,
+  ResolvedSimKeyPolicy,
   ResolvedSimProject,
   SimAddKeyRequest,
   SimKeyPatch,
@@ -25,6 +26,15 @@ export class SimAdminError extends Error {
 export interface KeyEntry {
   project: ResolvedSimProject;
   spec: ResolvedSimKey;
+  /** Kept for keys made through the API Keys API (which restricts services and sets the start time). */
+  issued?: IssuedKeyFacts;
+}
+
+export interface IssuedKeyFacts {
+  /** The key answers 401 before this time (epoch ms on the simulator's clock): propagation. */
+  workingFrom: number;
+  /** The key has API targets (a restricted key even without allowedIps). */
+  apiTargets: boolean;
 }
 
 // Keys are fake but still never echoed: admin errors name a key by its last four characters.
@@ -72,14 +82,14 @@ export class SimState {
     this.registerModels(project);
   }
 
-  addKey(request: SimAddKeyRequest & ResolvedSimKey): void {
+  addKey(request: SimAddKeyRequest & ResolvedSimKey, issued?: IssuedKeyFacts): void {
     const project = this.current.projects.find((p) => p.id === request.projectId);
     if (!project) throw new SimAdminError(404, `project ${request.projectId} not found`);
     if (this.keys.has(request.key))
       throw new SimAdminError(409, `key ${keyLabel(request.key)} already exists`);
     const spec: ResolvedSimKey = { key: request.key, status: request.status, allowedIps: request.allowedIps };
     project.keys.push(spec);
-    this.keys.set(spec.key, { project, spec });
+    this.keys.set(spec.key, { project, spec, ...(issued ? { issued } : {}) });
   }
 
   patchKey(key: string, patch: SimKeyPatch): ResolvedSimKey {
@@ -97,6 +107,10 @@ export class SimState {
 
   setFaults(faults: ResolvedSimFaults): void {
     this.current.faults = faults;
+  }
+
+  setKeyPolicy(policy: ResolvedSimKeyPolicy): void {
+    this.current.keyPolicy = policy;
   }
 
   resetStats(): void {

@@ -7,6 +7,7 @@ import { PersistenceModule } from '@keyfleet/persistence';
 import { QueueModule, QueueName, RedisModule } from '@keyfleet/queue';
 import { RegistryModule } from '@keyfleet/registry';
 import { DueRotations } from './rotation/due-rotations';
+import { KeyProof } from './rotation/key-proof';
 import { KeyRotator } from './rotation/key-rotator';
 import { RestrictionDrift } from './rotation/restriction-drift';
 import { RotationLeases } from './rotation/rotation-leases';
@@ -42,6 +43,7 @@ export class RotatorModule {
         RotationSweep,
         RotationLeases,
         RotationSteps,
+        KeyProof,
         KeyRotator,
         DueRotations,
         RestrictionDrift,

@@ -102,6 +102,22 @@ export const envSchema = z
       .min(1)
       .default(30)
       .describe('first retry delay of a failed rotation step (doubles, capped at 1 h)'),
+    // At most 100 s: the step (create, polls, proof) must end within the rotator's 120 s lease.
+    KF_KEY_PROOF_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(60)
+      .describe(
+        'how long a new upstream key is proven (models.list, retried) before its rotation step fails',
+      ),
+    KF_KEY_PROOF_MAX_FAILURES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(3)
+      .describe('failed proofs after which a rotation stops with an alert (no more new keys)'),
     KF_QUEUE_PREFIX: z
       .string()
       .regex(/^[a-zA-Z0-9_-]+$/, 'letters, digits, _ and - only')

@@ -17,6 +17,8 @@ describe('loadConfig', () => {
       sweepSeconds: 900,
       graceSeconds: 600,
       retrySeconds: 30,
+      proofSeconds: 60,
+      maxProofFailures: 3,
     });
     expect(config.masterKey).toHaveLength(32);
     expect(config.httpKeepAliveMs).toBe(65_000);

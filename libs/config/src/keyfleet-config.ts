@@ -24,6 +24,10 @@ export interface KeyfleetConfig {
     graceSeconds: number;
     /** First retry delay of a failed rotation step; doubles per failure, capped at one hour. */
     retrySeconds: number;
+    /** How long a new key's proof call is retried (propagation) before the step fails. */
+    proofSeconds: number;
+    /** Failed proofs after which a rotation stops (audited, counted) instead of retrying. */
+    maxProofFailures: number;
   };
   queuePrefix: string;
   logLevel: Env['KF_LOG_LEVEL'];
@@ -78,6 +82,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): KeyfleetCon
       sweepSeconds: env.KF_ROTATION_SWEEP_SECONDS,
       graceSeconds: env.KF_ROTATION_GRACE_SECONDS,
       retrySeconds: env.KF_ROTATION_RETRY_SECONDS,
+      proofSeconds: env.KF_KEY_PROOF_SECONDS,
+      maxProofFailures: env.KF_KEY_PROOF_MAX_FAILURES,
     },
     queuePrefix: env.KF_QUEUE_PREFIX,
     logLevel: env.KF_LOG_LEVEL,

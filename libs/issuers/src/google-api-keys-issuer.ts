@@ -1,4 +1,6 @@
 import type { ApiKeysClient, protos } from '@google-cloud/apikeys';
+import type { ApiKeysClients } from './api-keys-client';
+import type { ApiKeysRest } from './api-keys-rest';
 import { IssuerError } from './issuer-error';
 import type { IssueRequest, IssuedKey, KeyIssuer, KeyRestrictions, UpstreamKeyState } from './key-issuer';
 
@@ -25,22 +27,29 @@ function isDeleted(key: ApiKey): boolean {
   return Boolean(key.deleteTime && Number(key.deleteTime.seconds ?? 0) > 0);
 }
 
-/** The `google-api-keys` issuer: Google Cloud's API Keys API v2 through @google-cloud/apikeys. */
+/**
+ * The `google-api-keys` issuer: Google Cloud's API Keys API v2. Keys are created over REST bound to the
+ * project's service account (auth keys, `AQ.…`); the rest goes through @google-cloud/apikeys.
+ */
 export class GoogleApiKeysIssuer implements KeyIssuer {
   readonly kind = 'google-api-keys' as const;
+  private readonly client: ApiKeysClient;
+  private readonly rest: ApiKeysRest;
 
-  constructor(private readonly client: ApiKeysClient) {}
+  constructor(clients: ApiKeysClients) {
+    this.client = clients.library;
+    this.rest = clients.rest;
+  }
 
   async issue(request: IssueRequest): Promise<IssuedKey> {
     const parent = `projects/${request.gcpProjectId}/locations/global`;
     const name = `${parent}/keys/${request.keyId}`;
     try {
-      const [operation] = await this.client.createKey({
-        parent,
-        keyId: request.keyId,
-        key: { displayName: request.displayName, restrictions: toApiRestrictions(request.restrictions) },
+      await this.rest.createKey(parent, request.keyId, {
+        displayName: request.displayName,
+        restrictions: toApiRestrictions(request.restrictions),
+        serviceAccountEmail: request.serviceAccountEmail,
       });
-      await operation.promise();
     } catch (error) {
       const failure = IssuerError.from(error, `create ${name}`);
       // An earlier attempt made it (and died before storing it): adopt that key, never make a second.

@@ -16,6 +16,8 @@ export interface IssueRequest {
   keyId: string;
   displayName: string;
   restrictions: KeyRestrictions;
+  /** The service account the key is bound to: an auth key (`AQ.…`), the only kind Gemini takes since 2026. */
+  serviceAccountEmail: string;
 }
 
 /** A key that exists upstream, with its secret. Never log `keyString`. */

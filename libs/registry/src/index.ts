@@ -14,6 +14,7 @@ export * from './projects/project-input';
 export * from './projects/project-view';
 export * from './keys/upstream-keys.service';
 export * from './keys/key-rotation.service';
+export * from './keys/key-migrations';
 export * from './keys/rotation-requests';
 export * from './keys/key-rotation-view';
 export * from './secrets/secret-reencryption';

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { AuditService } from './audit/audit.service';
 import { ClientsService } from './clients/clients.service';
+import { KeyMigrations } from './keys/key-migrations';
 import { KeyRotationService } from './keys/key-rotation.service';
 import { RotationRequests } from './keys/rotation-requests';
 import { SecretReencryption } from './secrets/secret-reencryption';
@@ -15,6 +16,7 @@ const SERVICES = [
   ProjectsService,
   UpstreamKeysService,
   KeyRotationService,
+  KeyMigrations,
   RotationRequests,
   SecretReencryption,
   ClientsService,

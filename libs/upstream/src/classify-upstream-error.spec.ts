@@ -238,6 +238,31 @@ describe('classifyUpstreamError: keys', () => {
     });
   });
 
+  it('401 ACCESS_TOKEN_TYPE_UNSUPPORTED (a refused standard key) → invalid_key, keeping the reason', () => {
+    const body = {
+      error: {
+        code: 401,
+        message:
+          'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.',
+        status: 'UNAUTHENTICATED',
+        details: [
+          {
+            '@type': ERROR_INFO,
+            reason: 'ACCESS_TOKEN_TYPE_UNSUPPORTED',
+            domain: 'googleapis.com',
+            metadata: { service: 'generativelanguage.googleapis.com' },
+          },
+        ],
+      },
+    };
+    expect(classifyUpstreamError(new FakeApiError(401, body))).toMatchObject({
+      kind: 'invalid_key',
+      reason: 'ACCESS_TOKEN_TYPE_UNSUPPORTED',
+      status: 401,
+      rpcStatus: 'UNAUTHENTICATED',
+    });
+  });
+
   it.each([
     'API_KEY_IP_ADDRESS_BLOCKED',
     'API_KEY_SERVICE_BLOCKED',

@@ -2,7 +2,8 @@ import { detailsOfType, parseGoogleErrorBody, type GoogleErrorBody } from './goo
 import { quotaViolations, retryDelayMs, saysLimitZero, type QuotaViolation } from './quota-failure';
 import { UpstreamError, type ClassifiedUpstreamError } from './upstream-error';
 
-const INVALID_KEY_REASONS = new Set(['API_KEY_INVALID', 'API_KEY_EXPIRED']);
+// ACCESS_TOKEN_TYPE_UNSUPPORTED: a standard (`AIza…`) key, which Google refuses since 2026.
+const INVALID_KEY_REASONS = new Set(['API_KEY_INVALID', 'API_KEY_EXPIRED', 'ACCESS_TOKEN_TYPE_UNSUPPORTED']);
 const BLOCKED_KEY_REASONS = new Set([
   'API_KEY_IP_ADDRESS_BLOCKED',
   'API_KEY_SERVICE_BLOCKED',

@@ -6,6 +6,7 @@ import {
   modelLimitsInput,
   modelName,
   ProjectsService,
+  STANDARD_KEY_WARNING,
   updateProjectInput,
   UpstreamKeysService,
   type AddUpstreamKeyInput,
@@ -20,7 +21,7 @@ import { ADMIN_ACTOR } from './admin-actor';
 import { ZodPipe } from './zod.pipe';
 import { ApiRoute } from '../openapi/route-doc';
 import { idParam } from '../openapi/schemas/common';
-import { projectList, projectView, upstreamKeyView } from '../openapi/schemas/registry';
+import { addedUpstreamKey, projectList, projectView } from '../openapi/schemas/registry';
 
 const limitParams = idParam.extend({ model: modelName });
 
@@ -115,16 +116,18 @@ export class ProjectsController {
   @Post(':id/keys')
   @ApiRoute({
     summary: 'Add an upstream key to a project (answered without its secret)',
+    description: 'A standard (`AIza…`) key is registered, with a `warning` that Gemini refuses it.',
     auth: 'admin',
     params: idParam,
     body: addUpstreamKeyInput,
-    responses: { 201: upstreamKeyView },
+    responses: { 201: addedUpstreamKey },
     errors: [400, 404, 409],
   })
-  addKey(
+  async addKey(
     @Param('id') id: string,
     @Body(new ZodPipe(addUpstreamKeyInput)) body: AddUpstreamKeyInput,
-  ): Promise<UpstreamKeyView> {
-    return this.keys.add(id, body.secret, ADMIN_ACTOR);
+  ): Promise<UpstreamKeyView & { warning?: string }> {
+    const key = await this.keys.add(id, body.secret, ADMIN_ACTOR);
+    return key.type === 'standard' ? { ...key, warning: STANDARD_KEY_WARNING } : key;
   }
 }

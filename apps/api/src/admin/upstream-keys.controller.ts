@@ -3,6 +3,7 @@ import {
   Controller,
   Delete,
   Get,
+  HttpCode,
   HttpStatus,
   Param,
   Post,
@@ -13,11 +14,15 @@ import {
 import type { Response } from 'express';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import {
+  KeyMigrations,
   KeyRotationService,
   listUpstreamKeysQuery,
+  migrateKeysInput,
   rotateUpstreamKeyInput,
   UpstreamKeysService,
+  type KeyMigrationResult,
   type ListUpstreamKeysQuery,
+  type MigrateKeysInput,
   type RotateUpstreamKeyInput,
   type RotationResult,
   type UpstreamKeyView,
@@ -27,7 +32,12 @@ import { ADMIN_ACTOR } from './admin-actor';
 import { ZodPipe } from './zod.pipe';
 import { ApiRoute } from '../openapi/route-doc';
 import { idParam } from '../openapi/schemas/common';
-import { rotationResult, upstreamKeyList, upstreamKeyView } from '../openapi/schemas/registry';
+import {
+  keyMigrationResult,
+  rotationResult,
+  upstreamKeyList,
+  upstreamKeyView,
+} from '../openapi/schemas/registry';
 
 @ApiTags('admin')
 @ApiBearerAuth()
@@ -37,6 +47,7 @@ export class UpstreamKeysController {
   constructor(
     private readonly keys: UpstreamKeysService,
     private readonly rotation: KeyRotationService,
+    private readonly migrations: KeyMigrations,
   ) {}
 
   @Get()
@@ -51,6 +62,25 @@ export class UpstreamKeysController {
     @Query(new ZodPipe(listUpstreamKeysQuery)) query: ListUpstreamKeysQuery,
   ): Promise<{ keys: UpstreamKeyView[] }> {
     return { keys: await this.keys.list(query) };
+  }
+
+  /**
+   * Replaces the standard (`AIza…`) keys of one issuer project, or of all, by auth keys now, through the
+   * normal rotation steps (audited). 202: the rotator does the work; watch GET /keys or the audit log.
+   */
+  @Post('migrate')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiRoute({
+    summary: 'Migrate issuer projects from standard to auth keys now',
+    description:
+      'Every standard key in service of the project (or of every google-api-keys project) is rotated to an auth key bound to the project service account.',
+    auth: 'admin',
+    body: migrateKeysInput,
+    responses: { 202: keyMigrationResult },
+    errors: [400, 404],
+  })
+  migrate(@Body(new ZodPipe(migrateKeysInput)) body: MigrateKeysInput): Promise<KeyMigrationResult> {
+    return this.migrations.migrate(body.projectId, ADMIN_ACTOR);
   }
 
   @Get(':id')

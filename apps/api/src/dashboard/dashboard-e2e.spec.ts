@@ -4,9 +4,9 @@ import { keepScreenshot, launchChromium, startProcessStack, type ProcessStack } 
 const FLASH = 'gemini-2.5-flash';
 const PRO = 'gemini-2.5-pro';
 const KEYS = {
-  alpha: 'AIzaDashboardAlpha00001',
-  beta: 'AIzaDashboardBeta000002',
-  gamma: 'AIzaDashboardGamma00003',
+  alpha: 'AQ.ADashboardAlpha00001',
+  beta: 'AQ.ADashboardBeta000002',
+  gamma: 'AQ.ADashboardGamma00003',
 };
 
 interface Batch {

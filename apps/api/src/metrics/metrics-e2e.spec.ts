@@ -11,9 +11,9 @@ const FLASH = 'gemini-2.5-flash';
 const PRO = 'gemini-2.5-pro';
 const QUOTA_ID = 'GenerateRequestsPerMinutePerProjectPerModel';
 const KEYS = {
-  alpha: 'AIzaMetricsAlphaKey0001',
-  beta: 'AIzaMetricsBetaKey00002',
-  gamma: 'AIzaMetricsGammaKey0003',
+  alpha: 'AQ.AMetricsAlphaKey0001',
+  beta: 'AQ.AMetricsBetaKey00002',
+  gamma: 'AQ.AMetricsGammaKey0003',
 };
 const FLASH_LIMITS = { rpm: 1000, tpm: 1_000_000, rpd: 100_000 };
 const PRO_LIMITS = { rpm: 1, tpm: 1_000_000, rpd: 1000 };

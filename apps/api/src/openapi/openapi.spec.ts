@@ -109,7 +109,7 @@ describe('OpenAPI document (GET /openapi.json, /docs)', () => {
     expect(project.status).toBe(201);
     expectDocumented(projectView, project.body);
     const key = await api.admin('POST', `/projects/${project.body.id}/keys`, {
-      secret: 'AIzaOpenApiSpecKey0001',
+      secret: 'AQ.AOpenApiSpecKey0001',
     });
     expectDocumented(upstreamKeyView, key.body);
     const created = await api.admin('POST', '/clients', { name: 'openapi-c', allowedIps: ['127.0.0.1/32'] });

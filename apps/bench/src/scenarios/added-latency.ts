@@ -59,7 +59,7 @@ export interface AddedLatencyResult {
 }
 
 const MODEL = 'gemini-2.5-flash';
-const SIM_KEY = 'AIzaSyBenchAddedLatencyKey0001';
+const SIM_KEY = 'AQ.Ab8BenchAddedLatencyKey0001';
 const HUGE = { rpm: 10_000_000, tpm: 1_000_000_000, rpd: 100_000_000 };
 const SLICE_MS = 5000;
 const BODY = JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'How far is the moon?' }] }] });

@@ -56,7 +56,7 @@ export async function registerPool(stack: Stack, model: string, projects: PoolPr
       tier: 'tier1',
       limits: { [model]: { rpm: project.rpm, tpm: project.tpm, rpd: 100_000 } },
     });
-    const secret = `AIzaSyBench${project.name}${randomBytes(8).toString('hex')}`;
+    const secret = `AQ.Ab8Bench${project.name}${randomBytes(8).toString('hex')}`;
     await stack.sim.addKey({ projectId: project.name, key: secret });
     await call(`${stack.url}/admin/v1/projects/${created.id}/keys`, stack.adminToken, 'POST', { secret });
   }

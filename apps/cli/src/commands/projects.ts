@@ -9,6 +9,7 @@ export interface AddProjectOptions extends GlobalOptions {
   tier?: 'free' | 'tier1' | 'tier2' | 'tier3';
   issuer?: 'manual' | 'google-api-keys';
   gcpProject?: string;
+  serviceAccount?: string;
   limit: string[];
   egressIp: string[];
 }
@@ -27,6 +28,7 @@ export async function addProject(name: string, options: AddProjectOptions): Prom
   if (options.tier) body.tier = options.tier;
   if (options.issuer) body.issuer = options.issuer;
   if (options.gcpProject) body.gcpProjectId = options.gcpProject;
+  if (options.serviceAccount) body.serviceAccountEmail = options.serviceAccount;
   if (options.limit.length > 0) body.limits = Object.fromEntries(options.limit.map(parseLimit));
   if (options.egressIp.length > 0) body.egressIps = options.egressIp;
   const project = await answer(api.POST('/admin/v1/projects', { body }));

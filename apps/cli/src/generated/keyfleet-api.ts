@@ -143,6 +143,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/admin/v1/keys/migrate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Migrate issuer projects from standard to auth keys now
+     * @description Every standard key in service of the project (or of every google-api-keys project) is rotated to an auth key bound to the project service account.
+     */
+    post: operations['UpstreamKeysController_migrate'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/admin/v1/projects': {
     parameters: {
       query?: never;
@@ -188,7 +208,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Add an upstream key to a project (answered without its secret) */
+    /**
+     * Add an upstream key to a project (answered without its secret)
+     * @description A standard (`AIza…`) key is registered, with a `warning` that Gemini refuses it.
+     */
     post: operations['ProjectsController_addKey'];
     delete?: never;
     options?: never;
@@ -761,6 +784,44 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
+    AddedUpstreamKey: {
+      /**
+       * Format: date-time
+       * @example 2026-07-01T12:00:00.000Z
+       */
+      createdAt: string;
+      /** @description First 16 hex characters of the secret's sha256 */
+      fingerprint: string;
+      /** Format: uuid */
+      id: string;
+      /**
+       * Format: date-time
+       * @example 2026-07-01T12:00:00.000Z
+       */
+      issuedAt: string;
+      lastFour: string;
+      /** @description An active key past its rotation due date */
+      overdue: boolean;
+      /** Format: uuid */
+      projectId: string;
+      /**
+       * Format: date-time
+       * @example 2026-07-01T12:00:00.000Z
+       */
+      rotationDueAt: string;
+      /** @enum {string} */
+      status: 'active' | 'retiring' | 'revoked' | 'disabled';
+      statusChangedAt: string | null;
+      statusReason: string | null;
+      /**
+       * @description `auth` (`AQ.…`, bound to a service account) or `standard` (`AIza…`, refused by Gemini since 2026)
+       * @enum {string}
+       */
+      type: 'standard' | 'auth';
+      upstreamName: string | null;
+      /** @description Set for a standard (`AIza…`) key: Gemini refuses those since 2026 */
+      warning?: string;
+    };
     AdminBatch: {
       /** Format: uuid */
       clientId: string;
@@ -984,6 +1045,33 @@ export interface components {
       /** @description The `kf_…` key: shown this once only */
       key: string;
     };
+    KeyMigrationResult: {
+      /** @description Standard keys already being replaced */
+      alreadyRotating: {
+        /** Format: uuid */
+        keyId: string;
+        lastFour: string;
+        /** Format: uuid */
+        projectId: string;
+        /** Format: uuid */
+        rotationId: string;
+        step: string;
+      }[];
+      /** @description Keys in service that are auth keys already */
+      authKeys: number;
+      projectIds: string[];
+      /** @description Standard keys whose replacement by an auth key starts now */
+      requested: {
+        /** Format: uuid */
+        keyId: string;
+        lastFour: string;
+        /** Format: uuid */
+        projectId: string;
+        /** Format: uuid */
+        rotationId: string;
+        step: string;
+      }[];
+    };
     KeyRotation: {
       completedAt: string | null;
       /**
@@ -1006,9 +1094,9 @@ export interface components {
       /** Format: uuid */
       projectId: string;
       /** @enum {string} */
-      reason: 'scheduled' | 'emergency' | 'admin';
+      reason: 'scheduled' | 'emergency' | 'admin' | 'migration';
       /** @enum {string} */
-      step: 'issuing' | 'draining' | 'deleting' | 'done';
+      step: 'issuing' | 'draining' | 'deleting' | 'done' | 'stopped';
       upstreamKeyId: string;
     };
     ModelLimits: {
@@ -1120,6 +1208,11 @@ export interface components {
       status: 'active' | 'retiring' | 'revoked' | 'disabled';
       statusChangedAt: string | null;
       statusReason: string | null;
+      /**
+       * @description `auth` (`AQ.…`, bound to a service account) or `standard` (`AIza…`, refused by Gemini since 2026)
+       * @enum {string}
+       */
+      type: 'standard' | 'auth';
       upstreamName: string | null;
     };
     UpstreamKeyList: {
@@ -1760,6 +1853,60 @@ export interface operations {
       };
     };
   };
+  UpstreamKeysController_migrate: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** Format: uuid */
+          projectId?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Accepted */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['KeyMigrationResult'];
+        };
+      };
+      /** @description Invalid argument (the message names the field or line) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
   ProjectsController_list: {
     parameters: {
       query?: never;
@@ -2004,7 +2151,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['UpstreamKey'];
+          'application/json': components['schemas']['AddedUpstreamKey'];
         };
       };
       /** @description Invalid argument (the message names the field or line) */

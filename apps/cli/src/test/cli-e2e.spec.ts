@@ -14,7 +14,7 @@ import { ExitCode } from '../exit-codes';
 
 const MODEL = 'gemini-2.5-flash';
 const LIMITS = { rpm: 10_000, tpm: 10_000_000, rpd: 1_000_000 };
-const KEYS = { alpha: 'AIzaCliAlphaKey00000001', beta: 'AIzaCliBetaKey000000002' };
+const KEYS = { alpha: 'AQ.ACliAlphaKey00000001', beta: 'AQ.ACliBetaKey000000002' };
 const COUNT = 500;
 
 /** What the simulator answers to a prompt: "sim:" + the first 12 hex digits of sha1(prompt). */
@@ -95,7 +95,7 @@ describe('keyfleet CLI end to end (api and worker processes, the simulator)', ()
         'project,secret',
         `alpha,${KEYS.alpha}`,
         `beta,${KEYS.beta}`,
-        `gamma,AIzaNoSuchProject0001`,
+        `gamma,AQ.ANoSuchProject0001`,
         'alpha,short',
         '',
       ].join('\n'),
@@ -211,7 +211,7 @@ describe('keyfleet CLI end to end (api and worker processes, the simulator)', ()
       'rotate',
       key.id,
       '--secret-file',
-      file('new.key', 'AIzaCliAlphaKey00000009\n'),
+      file('new.key', 'AQ.ACliAlphaKey00000009\n'),
     ]);
     expect(rotated).toMatchObject({
       code: ExitCode.Ok,

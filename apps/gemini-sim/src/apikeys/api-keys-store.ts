@@ -38,7 +38,9 @@ export interface ApiKeysCounts {
 // Google's key ids: 1–63 lower-case letters, digits and hyphens, starting with a letter.
 const KEY_ID = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
-function newKeyString(): string {
+/** A standard key (`AIza…`), or an auth key (`AQ.…`) when the key is bound to a service account. */
+function newKeyString(boundToServiceAccount: boolean): string {
+  if (boundToServiceAccount) return `AQ.Ab8RN6${randomBytes(40).toString('base64url').slice(0, 46)}`;
   return `AIzaSy${randomBytes(25).toString('base64url').slice(0, 33)}`;
 }
 
@@ -66,7 +68,7 @@ export class ApiKeysStore {
     const time = new Date(this.now()).toISOString();
     const restrictions = input.restrictions ?? {};
     const stored: StoredApiKey = {
-      keyString: newKeyString(),
+      keyString: newKeyString(Boolean(input.serviceAccountEmail)),
       projectId,
       resource: {
         name,
@@ -80,7 +82,11 @@ export class ApiKeysStore {
       },
     };
     stored.resource.etag = etagOf(stored.resource);
-    this.state.addKey({ projectId, key: stored.keyString, status: 'active', allowedIps: [] });
+    this.state.addKey(
+      { projectId, key: stored.keyString, status: 'active', allowedIps: [] },
+      // Wall-clock, as key-auth reads it: a new key may answer 401 for a while (keyPolicy.keyPropagationMs).
+      { workingFrom: Date.now() + this.state.config.keyPolicy.keyPropagationMs, apiTargets: false },
+    );
     this.keys.set(name, stored);
     this.enforce(stored);
     this.counts.creates++;
@@ -162,6 +168,7 @@ export class ApiKeysStore {
     const { allowedIps, serviceBlocked } = enforcementOf(stored.resource.restrictions);
     const entry = this.state.findKey(stored.keyString);
     if (!entry) return;
+    if (entry.issued) entry.issued.apiTargets = (stored.resource.restrictions.apiTargets ?? []).length > 0;
     // Only the service restriction moves the status: a key a test marked leaked stays leaked.
     const current = entry.spec.status;
     const status = serviceBlocked ? 'service_blocked' : current === 'service_blocked' ? 'active' : current;

@@ -32,6 +32,21 @@ export function apiKeyInvalidBody(): GoogleErrorBody {
   ]);
 }
 
+const UNAUTHENTICATED_MESSAGE =
+  'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.';
+
+/** A standard (`AIza…`) key Google no longer takes (GEMINI-FACTS.md, "What changed in 2026"). */
+export function accessTokenTypeUnsupportedBody(method: string): GoogleErrorBody {
+  return errorBody(401, 'UNAUTHENTICATED', UNAUTHENTICATED_MESSAGE, [
+    errorInfo('ACCESS_TOKEN_TYPE_UNSUPPORTED', { method: `google.ai.generativelanguage.v1beta.${method}` }),
+  ]);
+}
+
+/** A new auth key that has not propagated yet: a bare 401. */
+export function unauthenticatedKeyBody(): GoogleErrorBody {
+  return errorBody(401, 'UNAUTHENTICATED', UNAUTHENTICATED_MESSAGE);
+}
+
 export function ipAddressBlockedBody(ip: string, projectId: string): GoogleErrorBody {
   const message = `The provided API key has an IP address restriction. The originating IP address of the call (${ip}) violates this restriction.`;
   return errorBody(403, 'PERMISSION_DENIED', message, [

@@ -1,8 +1,9 @@
-// The admin API under /sim/ (no auth): config, projects, keys, faults, stats.
+// The admin API under /sim/ (no auth): config, projects, keys, faults, key policy, stats.
 import type { IncomingMessage } from 'node:http';
 import type { Reply } from '../http/reply';
 import { parseJsonObject } from '../http/request-io';
 import {
+  mergeKeyPolicy,
   parseAddKey,
   parseKeyPatch,
   parseSimConfig,
@@ -52,6 +53,10 @@ const ROUTES: Record<string, AdminHandler> = {
   'PUT /sim/faults': (ctx, { body }) => {
     ctx.state.setFaults(parseSimFaults(jsonBody(body) ?? {}));
     return ctx.state.config.faults;
+  },
+  'PUT /sim/key-policy': (ctx, { body }) => {
+    ctx.state.setKeyPolicy(mergeKeyPolicy(ctx.state.config.keyPolicy, jsonBody(body) ?? {}));
+    return ctx.state.config.keyPolicy;
   },
   'GET /sim/stats': (ctx) => ctx.state.stats.snapshot(ctx.now()),
   'POST /sim/stats/reset': (ctx) => {

@@ -26,6 +26,7 @@ describe('admin API', () => {
         },
       ],
       faults: { errorRate: 0, errorStatus: 503, dropRate: 0, slowRate: 0, slowMs: 5000, script: [] },
+      keyPolicy: { standardKeys: 'refused', standardKeyRefusal: 'unauthenticated', keyPropagationMs: 0 },
     });
   });
 
@@ -41,6 +42,7 @@ describe('admin API', () => {
     ],
     [{ projects: [], faults: { errorRate: 2 } }, 'faults.errorRate'],
     [{ projects: [], latencyMs: { min: 5, max: 1 } }, 'latencyMs.max'],
+    [{ projects: [], keyPolicy: { standardKeys: 'sometimes' } }, 'keyPolicy.standardKeys'],
     [{}, 'projects'],
   ])('PUT /sim/config rejects %j naming %s', async (config, field) => {
     const answer = await sim.request('PUT', '/sim/config', config);

@@ -6,6 +6,7 @@ import { startTestSim, type HttpAnswer, type TestSim } from './sim-harness';
 const FLASH = 'gemini-2.5-flash';
 const SERVICE = 'generativelanguage.googleapis.com';
 const KEYS = '/v2/projects/proj-ak/locations/global/keys';
+const SERVICE_ACCOUNT = 'keyfleet@proj-ak.iam.gserviceaccount.com';
 
 describe('API Keys API v2 and STS (simulator)', () => {
   let sim: TestSim;
@@ -13,13 +14,21 @@ describe('API Keys API v2 and STS (simulator)', () => {
   const authed = (method: string, path: string, body?: unknown): Promise<HttpAnswer> =>
     sim.request(method, path, body, { authorization: `Bearer ${token}` });
 
-  /** Creates a key and polls its operation until done, as a client must. */
-  async function createKey(keyId: string, allowedIps?: string[]) {
+  /** Creates a key (an auth key unless `serviceAccountEmail` is null) and polls its operation until done. */
+  async function createKey(
+    keyId: string,
+    allowedIps?: string[],
+    serviceAccountEmail: string | null = SERVICE_ACCOUNT,
+  ) {
     const restrictions = {
       apiTargets: [{ service: SERVICE }],
       ...(allowedIps ? { serverKeyRestrictions: { allowedIps } } : {}),
     };
-    const created = await authed('POST', `${KEYS}?keyId=${keyId}`, { displayName: keyId, restrictions });
+    const created = await authed('POST', `${KEYS}?keyId=${keyId}`, {
+      displayName: keyId,
+      restrictions,
+      ...(serviceAccountEmail ? { serviceAccountEmail } : {}),
+    });
     expect(created.status).toBe(200);
     expect(created.json).toEqual({ name: expect.stringMatching(/^operations\/akmf\./), done: false });
     const polled = await authed('GET', `/v2/${created.json.name}`);
@@ -67,15 +76,16 @@ describe('API Keys API v2 and STS (simulator)', () => {
     expect(badGrant.json.error).toBe('invalid_grant');
   });
 
-  it('a created key works at once, mapped to its project', async () => {
+  it('a key bound to a service account is an auth key (AQ.…) that works at once, mapped to its project', async () => {
     const { name, keyString } = await createKey('kf-works', ['127.0.0.1']);
-    expect(keyString).toMatch(/^AIzaSy[\w-]{33}$/);
+    expect(keyString).toMatch(/^AQ\.[\w-]{52}$/);
     const answer = await sim.generate(keyString, 'hello');
     expect(answer.status).toBe(200);
     const key = (await authed('GET', `/v2/${name}`)).json;
     expect(key).toMatchObject({
       name,
       displayName: 'kf-works',
+      serviceAccountEmail: SERVICE_ACCOUNT,
       restrictions: {
         apiTargets: [{ service: SERVICE }],
         serverKeyRestrictions: { allowedIps: ['127.0.0.1'] },
@@ -83,6 +93,14 @@ describe('API Keys API v2 and STS (simulator)', () => {
     });
     expect(JSON.stringify(key)).not.toContain(keyString);
     expect((await sim.stats()).projects['proj-ak'][FLASH].admitted).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a key without a service account is a standard key (AIza…), refused by default', async () => {
+    const { keyString } = await createKey('kf-standard', ['127.0.0.1'], null);
+    expect(keyString).toMatch(/^AIzaSy[\w-]{33}$/);
+    const answer = await sim.generate(keyString, 'hello');
+    expect(answer.status).toBe(401);
+    expect(answer.json.error.details[0].reason).toBe('ACCESS_TOKEN_TYPE_UNSUPPORTED');
   });
 
   it('a deleted key gets Google 400 API_KEY_INVALID, and is gone from the list', async () => {
@@ -118,6 +136,7 @@ describe('API Keys API v2 and STS (simulator)', () => {
   it('a key restricted to another service is blocked for Gemini', async () => {
     const created = await authed('POST', `${KEYS}?keyId=kf-maps`, {
       restrictions: { apiTargets: [{ service: 'maps-backend.googleapis.com' }] },
+      serviceAccountEmail: SERVICE_ACCOUNT,
     });
     await authed('GET', `/v2/${created.json.name}`);
     const keyString = (await authed('GET', `${KEYS}/kf-maps/keyString`)).json.keyString as string;

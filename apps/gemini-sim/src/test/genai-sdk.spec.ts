@@ -6,7 +6,7 @@ import { answerTextFor } from '../content';
 import { startTestSim, type TestSim } from './sim-harness';
 
 const FLASH = 'gemini-2.5-flash';
-const KEY = 'AIzaSySdkKey-0001';
+const KEY = 'AQ.Ab8SdkKey-0001';
 
 describe('@google/genai against the simulator', () => {
   let sim: TestSim;

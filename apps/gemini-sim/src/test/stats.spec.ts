@@ -3,7 +3,7 @@ import type { SimWindowMode } from '@keyfleet/testing';
 import { promptOf, startTestSim, T0, type TestSim } from './sim-harness';
 
 const FLASH = 'gemini-2.5-flash';
-const KEY = 'AIzaSyStatsKey-9876';
+const KEY = 'AQ.Ab8StatsKey-9876';
 // Arrival second → prompt tokens. Rolling (7 s, 67 s] holds 6 requests / 27 tokens; the clock minutes 4/10 and 3/18.
 const ARRIVALS: [number, number][] = [
   [0, 1],

@@ -6,6 +6,7 @@ import {
   bootRotatorHarness,
   EGRESS_IPS,
   makeDue,
+  serviceAccountOf,
   makeReady,
   MODEL,
   rotationOf,
@@ -152,6 +153,7 @@ describe('key rotation through the google-api-keys issuer (simulator API Keys AP
       keyId: requested!.upstream_key_id,
       displayName: 'made by a rotator that died',
       restrictions: expectedRestrictions(EGRESS_IPS),
+      serviceAccountEmail: serviceAccountOf('kf-rot-crash'),
     });
     await assertServing();
     const createsBefore = await creates();

@@ -1,6 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
 import { AuditService } from '@keyfleet/registry';
 import type { KeyRotationEntity } from '@keyfleet/persistence';
+import { KeyProofError } from './key-proof';
 import { RotationLeases } from './rotation-leases';
 import { rotationMetrics } from './rotation-metrics';
 import { RotationSteps } from './rotation-steps';
@@ -18,6 +20,7 @@ export class KeyRotator {
   private readonly logger = new Logger(KeyRotator.name);
 
   constructor(
+    @Inject(KEYFLEET_CONFIG) private readonly config: KeyfleetConfig,
     private readonly leases: RotationLeases,
     private readonly steps: RotationSteps,
     private readonly audit: AuditService,
@@ -60,6 +63,11 @@ export class KeyRotator {
 
   private async reportFailure(rotation: KeyRotationEntity, error: unknown): Promise<void> {
     const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof KeyProofError) {
+      rotationMetrics.proofFailures.inc();
+      // Never an endless run of new keys: after a few failed proofs the rotation stops and says so.
+      if (rotation.failures + 1 >= this.config.rotation.maxProofFailures) return this.stop(rotation, message);
+    }
     const delayMs = await this.leases.failed(rotation, message);
     rotationMetrics.failures.inc();
     this.logger.warn(
@@ -76,6 +84,39 @@ export class KeyRotator {
         failures: rotation.failures + 1,
         error: message.slice(0, 300),
         retryInSeconds: Math.round(delayMs / 1000),
+      },
+    });
+  }
+
+  /** The alert: an audit entry, a counter and an error line. The old key is left as it is. */
+  private async stop(rotation: KeyRotationEntity, message: string): Promise<void> {
+    if (!(await this.leases.stop(rotation, message))) return;
+    rotationMetrics.stopped.inc();
+    const failures = rotation.failures + 1;
+    this.logger.error(
+      `rotation ${rotation.id} (key ${rotation.oldKeyId}) STOPPED after ${failures} failed proofs: ${message}; the old key is left as it is, an admin must act (rotate or migrate again)`,
+    );
+    const abandoned = await this.steps.abandonReplacement(rotation).then(
+      () => true,
+      (error: Error) => {
+        this.logger.warn(
+          `rotation ${rotation.id}: could not delete its unproven key upstream: ${error.message}`,
+        );
+        return false;
+      },
+    );
+    await this.audit.record({
+      actor: 'rotator',
+      action: 'key_rotation.stopped',
+      targetType: 'upstream_key',
+      targetId: rotation.oldKeyId,
+      details: {
+        rotationId: rotation.id,
+        projectId: rotation.projectId,
+        reason: rotation.reason,
+        failures,
+        error: message.slice(0, 300),
+        unprovenKeyDeleted: abandoned,
       },
     });
   }

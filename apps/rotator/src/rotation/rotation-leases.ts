@@ -28,7 +28,7 @@ export class RotationLeases {
     const rows = await this.rotations
       .createQueryBuilder('r')
       .select('r.id', 'id')
-      .where("r.step <> 'done' AND r.next_attempt_at <= now()")
+      .where("r.step NOT IN ('done', 'stopped') AND r.next_attempt_at <= now()")
       .andWhere('(r.lease_until IS NULL OR r.lease_until < now())')
       .orderBy('r.next_attempt_at', 'ASC')
       .limit(limit)
@@ -42,7 +42,7 @@ export class RotationLeases {
       .createQueryBuilder()
       .update()
       .set({ leaseOwner: this.owner, leaseUntil: () => `now() + interval '${LEASE_MS} milliseconds'` })
-      .where("id = :id AND step <> 'done' AND next_attempt_at <= now()", { id })
+      .where("id = :id AND step NOT IN ('done', 'stopped') AND next_attempt_at <= now()", { id })
       .andWhere('(lease_until IS NULL OR lease_until < now() OR lease_owner = :owner)', { owner: this.owner })
       .execute();
     if (!result.affected) return null;
@@ -70,12 +70,30 @@ export class RotationLeases {
     return delayMs;
   }
 
+  /**
+   * Stops a rotation for good (its replacement kept failing its proof): it leaves the ready set, and
+   * the key keeps its rotation row, so nothing requests another replacement until an admin does.
+   */
+  async stop(rotation: KeyRotationEntity, message: string): Promise<boolean> {
+    const result = await this.rotations.update(
+      { id: rotation.id, leaseOwner: this.owner, step: rotation.step },
+      {
+        step: 'stopped',
+        failures: rotation.failures + 1,
+        lastError: message.slice(0, 300),
+        leaseOwner: null,
+        leaseUntil: null,
+      },
+    );
+    return Boolean(result.affected);
+  }
+
   /** When the earliest unfinished rotation may run next, or null if none is waiting. */
   async nextWake(): Promise<Date | null> {
     const row = await this.rotations
       .createQueryBuilder('r')
       .select('min(r.next_attempt_at)', 'at')
-      .where("r.step <> 'done'")
+      .where("r.step NOT IN ('done', 'stopped')")
       .getRawOne<{ at: Date | null }>();
     return row?.at ? new Date(row.at) : null;
   }

@@ -15,6 +15,14 @@ export const rotationMetrics = {
     'keyfleet_key_rotation_failures_total',
     'Failed rotation steps (each is retried with backoff and audited as key_rotation.failed)',
   ),
+  proofFailures: counter(
+    'keyfleet_key_proof_failures_total',
+    'New upstream keys that did not work within KF_KEY_PROOF_SECONDS (the old key kept serving)',
+  ),
+  stopped: counter(
+    'keyfleet_key_rotations_stopped_total',
+    'Rotations stopped after KF_KEY_PROOF_MAX_FAILURES failed proofs (audited as key_rotation.stopped)',
+  ),
   pending: gauge('keyfleet_key_rotations_pending', 'Upstream key rotations not finished yet'),
   drifted: counter(
     'keyfleet_key_restrictions_reapplied_total',

@@ -5,6 +5,7 @@ import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
 import { expectedRestrictions, KeyIssuers, type KeyIssuer } from '@keyfleet/issuers';
 import { KeyRotationEntity, ProjectEntity, type KeyRotationStep } from '@keyfleet/persistence';
 import { AuditService, UpstreamKeysService } from '@keyfleet/registry';
+import { KeyProof } from './key-proof';
 
 const ACTOR = 'rotator';
 
@@ -16,8 +17,9 @@ export class RotationStepError extends Error {
 /**
  * The steps of one rotation. Each one ends in a single transaction that moves `step` on only if it
  * still holds the step it started from, so a step run twice (a crash, a second rotator) changes things once:
- * issuing → draining (new key active, old key retiring) → deleting (drain over) → done (old key deleted
- * upstream and revoked). Upstream calls come before the transaction and are safe to repeat.
+ * issuing (new key made and proven) → draining (new key active, old key retiring) → deleting (drain
+ * over) → done (old key deleted upstream and revoked). Upstream calls come before the transaction and
+ * are safe to repeat.
  */
 @Injectable()
 export class RotationSteps {
@@ -28,6 +30,7 @@ export class RotationSteps {
     private readonly keys: UpstreamKeysService,
     private readonly issuers: KeyIssuers,
     private readonly audit: AuditService,
+    private readonly proof: KeyProof,
   ) {}
 
   /** Runs the rotation's current step; returns the rotation as it stands afterwards. */
@@ -38,7 +41,11 @@ export class RotationSteps {
     return this.rotations.findOneByOrFail({ id: rotation.id });
   }
 
-  /** Makes the replacement upstream (or finds the one an interrupted attempt made), then swaps keys. */
+  /**
+   * Makes the replacement upstream, an auth key bound to the project's service account (or finds the
+   * one an interrupted attempt made), proves it works, then swaps keys. A key that fails its proof never
+   * serves: the step fails (KeyProofError) and the old key goes on serving.
+   */
   private async issue(rotation: KeyRotationEntity): Promise<void> {
     const oldKey = await this.keys.findEntity(rotation.oldKeyId);
     const project = await this.projects.findOneByOrFail({ id: rotation.projectId });
@@ -47,7 +54,9 @@ export class RotationSteps {
       keyId: rotation.upstreamKeyId,
       displayName: `keyfleet ${project.name}`.slice(0, 63),
       restrictions: expectedRestrictions(project.egressIps),
+      serviceAccountEmail: this.serviceAccountEmail(project),
     });
+    const proven = await this.proof.prove(issued.keyString);
     // A key still serving drains for the grace period; a disabled one serves nothing and goes at once.
     const drains = oldKey.status === 'active' || oldKey.status === 'retiring';
     const drainUntil = new Date(Date.now() + (drains ? this.config.rotation.graceSeconds * 1000 : 0));
@@ -75,6 +84,8 @@ export class RotationSteps {
         newKeyId: newKey.id,
         lastFour: newKey.lastFour,
         upstreamName: issued.name,
+        serviceAccountEmail: project.serviceAccountEmail,
+        proofCalls: proven.calls,
         drainUntil: drainUntil.toISOString(),
       });
     });
@@ -157,6 +168,25 @@ export class RotationSteps {
     const issuer = this.issuers.of(project.issuer);
     if (!issuer) throw new RotationStepError(`project ${project.name} has issuer ${project.issuer}`);
     return issuer;
+  }
+
+  /**
+   * A stopped rotation's unproven replacement, deleted upstream (best effort: it never served, and a
+   * restarted rotation makes a new one).
+   */
+  async abandonReplacement(rotation: KeyRotationEntity): Promise<void> {
+    const project = await this.projects.findOneByOrFail({ id: rotation.projectId });
+    if (!project.gcpProjectId) return;
+    const name = `projects/${project.gcpProjectId}/locations/global/keys/${rotation.upstreamKeyId}`;
+    await this.issuerOf(project).delete(name);
+  }
+
+  private serviceAccountEmail(project: ProjectEntity): string {
+    if (!project.serviceAccountEmail)
+      throw new RotationStepError(
+        `project ${project.name} has no serviceAccountEmail: set one (PATCH /admin/v1/projects/${project.id}) to issue auth keys`,
+      );
+    return project.serviceAccountEmail;
   }
 
   private gcpProjectId(project: ProjectEntity): string {

@@ -107,6 +107,7 @@ describe('rotation end to end: api + worker + rotator + simulator', () => {
       name: 'alpha',
       gcpProjectId: GCP,
       issuer: 'google-api-keys',
+      serviceAccountEmail: `keyfleet@${GCP}.iam.gserviceaccount.com`,
       egressIps: ['127.0.0.1'],
       limits: { [MODEL]: { rpm: 1000, tpm: 1_000_000, rpd: 100_000 } },
     });
@@ -120,6 +121,7 @@ describe('rotation end to end: api + worker + rotator + simulator', () => {
         keyId: 'kf-e2e-first',
         displayName: 'first',
         restrictions: expectedRestrictions(['127.0.0.1']),
+        serviceAccountEmail: `keyfleet@${GCP}.iam.gserviceaccount.com`,
       });
     firstKeyId = (
       await rotator
@@ -167,7 +169,9 @@ describe('rotation end to end: api + worker + rotator + simulator', () => {
     expect(stats.totals.errors4xx).toBe(0); // not one request with the deleted key
     expect(stats.keys[rows[0].last_four].requests).toBeGreaterThan(0);
     expect(stats.keys[rows[1].last_four].requests).toBeGreaterThan(0);
-    expect(stats.keys[rows[0].last_four].requests + stats.keys[rows[1].last_four].requests).toBe(60);
+    // The 60 items, and the new key's proof before it served (one models.list, no generation quota).
+    expect(stats.keys[rows[0].last_four].requests + stats.keys[rows[1].last_four].requests).toBe(61);
+    expect(stats.totals.admitted).toBe(60);
     const upstream = (await simApiKeys(sim.url).snapshot()).keys;
     expect(upstream.find((key) => key.name.endsWith('/kf-e2e-first'))?.deleteTime).toEqual(
       expect.any(String),

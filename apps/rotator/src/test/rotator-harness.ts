@@ -20,6 +20,11 @@ export const MODEL = 'gemini-2.5-flash';
 /** The egress IPs every test project declares: the local address the simulator sees, and one more. */
 export const EGRESS_IPS = ['127.0.0.1', '203.0.113.7'];
 
+/** The service account a test project's auth keys are bound to. */
+export function serviceAccountOf(gcpProjectId: string): string {
+  return `keyfleet@${gcpProjectId}.iam.gserviceaccount.com`;
+}
+
 export interface RotatorHarness {
   sim: SpawnedSimulator;
   db: TestDatabase;
@@ -79,6 +84,7 @@ export async function bootRotatorHarness(
       keyId: `initial-${index}-${Date.now().toString(36)}`,
       displayName: 'initial',
       restrictions: expectedRestrictions(EGRESS_IPS),
+      serviceAccountEmail: serviceAccountOf(gcpProjectId),
     });
   };
   return {
@@ -99,6 +105,7 @@ export async function bootRotatorHarness(
           tier: 'free',
           egressIps: EGRESS_IPS,
           issuer: 'google-api-keys',
+          serviceAccountEmail: serviceAccountOf(gcpProjectId),
         },
         'admin',
       );
@@ -131,15 +138,19 @@ export async function bootRotatorHarness(
   };
 }
 
-/** The parts of a config that the rotator tests vary per process (grace, retry). */
+/** The parts of a config that the rotator tests vary per process (grace, retry, proof). */
 function testConfigOverrides(base: KeyfleetConfig, env: Record<string, string>): Partial<KeyfleetConfig> {
   const grace = env['KF_ROTATION_GRACE_SECONDS'];
   const retry = env['KF_ROTATION_RETRY_SECONDS'];
+  const proof = env['KF_KEY_PROOF_SECONDS'];
+  const maxProofFailures = env['KF_KEY_PROOF_MAX_FAILURES'];
   return {
     rotation: {
       ...base.rotation,
       ...(grace !== undefined ? { graceSeconds: Number(grace) } : {}),
       ...(retry !== undefined ? { retrySeconds: Number(retry) } : {}),
+      ...(proof !== undefined ? { proofSeconds: Number(proof) } : {}),
+      ...(maxProofFailures !== undefined ? { maxProofFailures: Number(maxProofFailures) } : {}),
     },
   };
 }

@@ -11,9 +11,9 @@ import {
 } from './stack';
 
 const KEYS = {
-  p1a: 'AIzaSimKeyProjectOneA0001',
-  p1b: 'AIzaSimKeyProjectOneB0002',
-  p2a: 'AIzaSimKeyProjectTwoA0003',
+  p1a: 'AQ.ASimKeyProjectOneA0001',
+  p1b: 'AQ.ASimKeyProjectOneB0002',
+  p2a: 'AQ.ASimKeyProjectTwoA0003',
 };
 const COUNT = 60;
 

@@ -17,7 +17,7 @@ import { MODEL, registerClient, startStack, type Stack } from './stack';
 // batch stays within the pool's per-minute capacity (20 + 40 RPM), so the tests take seconds.
 const COUNT = 50;
 const RPM = { 'sim-small': 20, 'sim-large': 40 } as const;
-const KEYS = { 'sim-small': 'AIzaSimKeyCrashSmall0001', 'sim-large': 'AIzaSimKeyCrashLarge0002' } as const;
+const KEYS = { 'sim-small': 'AQ.ASimKeyCrashSmall0001', 'sim-large': 'AQ.ASimKeyCrashLarge0002' } as const;
 // Slow answers, so that a batch is still in flight when a worker dies or Redis is flushed.
 const SLOW = { min: 1000, max: 2000 };
 

@@ -13,9 +13,9 @@ import {
   type Stack,
 } from './stack';
 
-const GOOD = 'AIzaDispatchGoodKey00000001';
-const LEAKED = 'AIzaDispatchLeakedKey000002';
-const UNKNOWN = 'AIzaDispatchUnknownKey00003'; // the sim has never heard of it: 400 API_KEY_INVALID
+const GOOD = 'AQ.ADispatchGoodKey00000001';
+const LEAKED = 'AQ.ADispatchLeakedKey000002';
+const UNKNOWN = 'AQ.ADispatchUnknownKey00003'; // the sim has never heard of it: 400 API_KEY_INVALID
 
 interface Item {
   id: string;

@@ -47,7 +47,7 @@ describe('WorkerModule: boots as an application context with health, and follows
         { name: 'p', limits: { 'gemini-2.5-pro': { rpm: 5, tpm: 1000, rpd: 100, tpd: null } } },
         'test',
       );
-    const key = await app.get(UpstreamKeysService).add(project.id, 'AIzaWorkerModuleSpecKey0001', 'test');
+    const key = await app.get(UpstreamKeysService).add(project.id, 'AQ.AWorkerModuleSpecKey0001', 'test');
     await eventually(
       () => Promise.resolve(workers.models().includes('gemini-2.5-pro') ? true : undefined),
       10_000,

@@ -13,8 +13,9 @@ import { expectedRestrictions } from '../restrictions';
 
 const FLASH = 'gemini-2.5-flash';
 const PROJECT = 'proj-issuer';
+const SERVICE_ACCOUNT = 'keyfleet@proj-issuer.iam.gserviceaccount.com';
 
-describe('GoogleApiKeysIssuer against the simulator (@google-cloud/apikeys over REST)', () => {
+describe('GoogleApiKeysIssuer against the simulator (REST create, @google-cloud/apikeys for the rest)', () => {
   let sim: SpawnedSimulator;
   let issuer: GoogleApiKeysIssuer;
 
@@ -30,6 +31,7 @@ describe('GoogleApiKeysIssuer against the simulator (@google-cloud/apikeys over 
     keyId: id,
     displayName: `keyfleet ${id}`,
     restrictions: expectedRestrictions(allowedIps),
+    serviceAccountEmail: SERVICE_ACCOUNT,
   });
 
   beforeAll(async () => {
@@ -47,11 +49,19 @@ describe('GoogleApiKeysIssuer against the simulator (@google-cloud/apikeys over 
     await sim.stop();
   });
 
-  it('issues a restricted key through ADC (external_account → STS) that works at once', async () => {
+  it('issues a restricted auth key bound to the service account through ADC (external_account → STS)', async () => {
     const id = keyId();
     const issued = await issuer.issue(request(id, ['127.0.0.1']));
     expect(issued.name).toBe(`projects/${PROJECT}/locations/global/keys/${id}`);
-    expect(issued.keyString).toMatch(/^AIza/);
+    expect(issued.keyString).toMatch(/^AQ\./);
+    const upstream = (await simApiKeys(sim.url).snapshot()).keys.find((key) => key.name === issued.name);
+    expect(upstream).toMatchObject({
+      serviceAccountEmail: SERVICE_ACCOUNT,
+      restrictions: {
+        apiTargets: [{ service: 'generativelanguage.googleapis.com' }],
+        serverKeyRestrictions: { allowedIps: ['127.0.0.1'] },
+      },
+    });
     expect((await generate(issued.keyString)).status).toBe(200);
     expect(await issuer.find(issued.name)).toEqual({
       name: issued.name,
@@ -82,6 +92,16 @@ describe('GoogleApiKeysIssuer against the simulator (@google-cloud/apikeys over 
     expect(await issuer.find(`projects/${PROJECT}/locations/global/keys/kf-never-made`)).toBeNull();
   });
 
+  it('waits for a create operation that needs several polls', async () => {
+    await simApiKeys(sim.url).setFaults({ operationPolls: 3 });
+    try {
+      const issued = await issuer.issue(request(keyId(), ['127.0.0.1']));
+      expect((await generate(issued.keyString)).status).toBe(200);
+    } finally {
+      await simApiKeys(sim.url).setFaults({ operationPolls: 1 });
+    }
+  });
+
   it('reports a failed create as a retryable IssuerError without making a key', async () => {
     await simApiKeys(sim.url).setFaults({ failCreates: 1 });
     const id = keyId();
@@ -105,7 +125,7 @@ describe('GoogleApiKeysIssuer against the simulator (@google-cloud/apikeys over 
       ),
     );
     try {
-      expect((await good.issue(request(keyId(), []))).keyString).toMatch(/^AIza/);
+      expect((await good.issue(request(keyId(), []))).keyString).toMatch(/^AQ\./);
       const failure = await bad.issue(request(keyId(), [])).catch((error: unknown) => error);
       expect((failure as IssuerError).failure).toBe('unauthenticated');
     } finally {

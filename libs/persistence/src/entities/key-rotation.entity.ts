@@ -2,15 +2,18 @@ import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } 
 import { Timestamped } from './timestamps';
 import type { UpstreamKeyEntity } from './upstream-key.entity';
 
-export const KEY_ROTATION_STEPS = ['issuing', 'draining', 'deleting', 'done'] as const;
+export const KEY_ROTATION_STEPS = ['issuing', 'draining', 'deleting', 'done', 'stopped'] as const;
 /**
- * issuing: the replacement is being made upstream (retried with backoff until it exists);
+ * issuing: the replacement is being made upstream and proven (retried with backoff until it works);
  * draining: the replacement serves, the old key takes no new requests until `next_attempt_at`;
- * deleting: the old key is being deleted upstream; done: the old key is revoked.
+ * deleting: the old key is being deleted upstream; done: the old key is revoked;
+ * stopped: the replacement failed its proof too often; the old key stays as it is until an admin
+ * asks again (rotate, migrate), which starts the rotation over.
  */
 export type KeyRotationStep = (typeof KEY_ROTATION_STEPS)[number];
 
-export const KEY_ROTATION_REASONS = ['scheduled', 'emergency', 'admin'] as const;
+/** migration: a standard key replaced by an auth key on an admin's request. */
+export const KEY_ROTATION_REASONS = ['scheduled', 'emergency', 'admin', 'migration'] as const;
 export type KeyRotationReason = (typeof KEY_ROTATION_REASONS)[number];
 
 /**

@@ -85,7 +85,11 @@ export class KeyRotationService {
         `upstream key ${keyId} is ${oldKey.status}: nothing to rotate`,
       );
     }
-    const rotation = existing ?? (await this.requests.request(keyId, 'admin', actor))?.rotation;
+    // A stopped rotation (its new key kept failing its proof) starts over when an admin asks again.
+    const rotation =
+      existing && existing.step !== 'stopped'
+        ? existing
+        : (await this.requests.request(keyId, 'admin', actor, { restartStopped: true }))?.rotation;
     if (!rotation) throw new KeyfleetError(ErrorCode.Internal, `no rotation could be started for ${keyId}`);
     return {
       oldKey: await this.keys.get(keyId),

@@ -41,13 +41,62 @@ export class RotationRequests {
     keyId: string,
     reason: KeyRotationReason,
     actor: string,
-  ): Promise<{ rotation: KeyRotationView; created: boolean } | null> {
-    const result = await this.dataSource.transaction((manager) =>
-      this.requestIn(manager, keyId, reason, actor),
-    );
+    options: { restartStopped?: boolean } = {},
+  ): Promise<{ rotation: KeyRotationView; created: boolean; restarted?: boolean } | null> {
+    const result = await this.dataSource.transaction(async (manager) => {
+      const found = await this.requestIn(manager, keyId, reason, actor);
+      if (found && !found.created && found.rotation.step === 'stopped' && options.restartStopped) {
+        return {
+          rotation: await this.restart(manager, found.rotation, reason, actor),
+          created: false,
+          restarted: true,
+        };
+      }
+      return found;
+    });
     if (!result) return null;
-    if (result.created) this.nudge();
-    return { rotation: toKeyRotationView(result.rotation), created: result.created };
+    if (result.created || 'restarted' in result) this.nudge();
+    return { ...result, rotation: toKeyRotationView(result.rotation) };
+  }
+
+  /**
+   * Starts a stopped rotation over (an admin asked again): a fresh upstream key id, so the unproven key
+   * of the stopped attempt is never adopted, and no failures.
+   */
+  private async restart(
+    manager: EntityManager,
+    rotation: KeyRotationEntity,
+    reason: KeyRotationReason,
+    actor: string,
+  ): Promise<KeyRotationEntity> {
+    const rotations = manager.getRepository(KeyRotationEntity);
+    await rotations.update(
+      { id: rotation.id, step: 'stopped' },
+      {
+        step: 'issuing',
+        reason,
+        failures: 0,
+        lastError: null,
+        nextAttemptAt: new Date(),
+        upstreamKeyId: upstreamKeyIdFor(rotation.oldKeyId),
+      },
+    );
+    await this.audit.record(
+      {
+        actor,
+        action: 'key_rotation.restarted',
+        targetType: 'upstream_key',
+        targetId: rotation.oldKeyId,
+        details: {
+          rotationId: rotation.id,
+          projectId: rotation.projectId,
+          reason,
+          lastError: rotation.lastError,
+        },
+      },
+      manager,
+    );
+    return rotations.findOneByOrFail({ id: rotation.id });
   }
 
   async find(keyId: string): Promise<KeyRotationView | null> {
@@ -82,7 +131,7 @@ export class RotationRequests {
         reason,
         step: 'issuing',
         // The replacement's id upstream, fixed now: a create retried after a crash finds this key.
-        upstreamKeyId: `kf-${key.id.slice(0, 8)}-${Date.now().toString(36)}`,
+        upstreamKeyId: upstreamKeyIdFor(key.id),
       })
       .orIgnore()
       .returning('id')
@@ -103,4 +152,9 @@ export class RotationRequests {
     }
     return { rotation, created };
   }
+}
+
+/** A replacement's key id at the API Keys API (a letter first, ≤ 63 characters). */
+function upstreamKeyIdFor(oldKeyId: string): string {
+  return `kf-${oldKeyId.slice(0, 8)}-${Date.now().toString(36)}`;
 }

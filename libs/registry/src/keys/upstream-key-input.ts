@@ -17,6 +17,12 @@ export type AddUpstreamKeyInput = z.output<typeof addUpstreamKeyInput>;
 export const rotateUpstreamKeyInput = objectOf({ secret: upstreamSecretInput.optional() }).prefault({});
 export type RotateUpstreamKeyInput = z.output<typeof rotateUpstreamKeyInput>;
 
+/** POST /admin/v1/keys/migrate: one project, or (without `projectId`) every issuer project. */
+export const migrateKeysInput = objectOf({
+  projectId: z.uuid({ error: 'expected a project id' }).optional(),
+}).prefault({});
+export type MigrateKeysInput = z.output<typeof migrateKeysInput>;
+
 const DAYS = 'expected a whole number of days (0 or more)';
 
 export const listUpstreamKeysQuery = objectOf({

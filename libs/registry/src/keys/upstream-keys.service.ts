@@ -21,7 +21,13 @@ import { SecretVault } from '../shared/secret-vault';
 import { drawRotationDueAt } from './rotation-due';
 import { RotationRequests } from './rotation-requests';
 import type { ListUpstreamKeysQuery } from './upstream-key-input';
-import { shortFingerprint, toUpstreamKeyView, type UpstreamKeyView } from './upstream-key-view';
+import {
+  keyTypeOf,
+  shortFingerprint,
+  toUpstreamKeyView,
+  type UpstreamKeyType,
+  type UpstreamKeyView,
+} from './upstream-key-view';
 
 const DAY_MS = 86_400_000;
 
@@ -131,11 +137,33 @@ export class UpstreamKeysService {
     }
     const now = new Date();
     const rows = await this.keys.find({ where, order: { rotationDueAt: 'ASC', id: 'ASC' } });
-    return rows.map((row) => toUpstreamKeyView(row, now));
+    const types = await this.typesOf(rows.map((row) => row.id));
+    return rows.map((row) => toUpstreamKeyView(row, types.get(row.id) ?? 'standard', now));
   }
 
   async get(id: string): Promise<UpstreamKeyView> {
-    return toUpstreamKeyView(await this.findEntity(id));
+    const key = await this.findEntity(id);
+    return toUpstreamKeyView(key, (await this.typesOf([key.id])).get(key.id) ?? 'standard');
+  }
+
+  /** Key types by id, from the decrypted secrets' prefixes (never kept, never shown). */
+  async typesOf(ids: string[]): Promise<Map<string, UpstreamKeyType>> {
+    const types = new Map<string, UpstreamKeyType>();
+    if (ids.length === 0) return types;
+    const rows = await this.keys
+      .createQueryBuilder('key')
+      .select(['key.id', 'key.masterKeyId'])
+      .addSelect('key.secretCiphertext')
+      .where('key.id IN (:...ids)', { ids })
+      .getMany();
+    for (const row of rows) {
+      try {
+        types.set(row.id, keyTypeOf(this.decryptSecret(row)));
+      } catch {
+        // A secret sealed with a master key no longer configured: its type is unknown, shown as standard.
+      }
+    }
+    return types;
   }
 
   /** The key row (without its ciphertext), or 404 NOT_FOUND. */

@@ -30,7 +30,7 @@ export class ProjectsService {
 
   async create(input: CreateProjectInput, actor: string): Promise<ProjectView> {
     const issuer = input.issuer ?? 'manual';
-    assertIssuerReady(issuer, input.gcpProjectId ?? null);
+    assertIssuerReady(issuer, input.gcpProjectId ?? null, input.serviceAccountEmail ?? null);
     const id = await this.inTransaction(async (manager) => {
       const project = await manager.getRepository(ProjectEntity).save({
         name: input.name,
@@ -79,7 +79,7 @@ export class ProjectsService {
     const { limits, ...fields } = input;
     const changes = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
     Object.assign(project, changes);
-    assertIssuerReady(project.issuer, project.gcpProjectId);
+    assertIssuerReady(project.issuer, project.gcpProjectId, project.serviceAccountEmail);
     await this.inTransaction(async (manager) => {
       await manager.getRepository(ProjectEntity).save(project);
       for (const [model, limit] of Object.entries(limits ?? {})) {
@@ -194,8 +194,17 @@ async function upsertLimit(
     .upsert({ projectId, model, rpm, tpm, rpd, tpd }, { conflictPaths: ['projectId', 'model'] });
 }
 
-function assertIssuerReady(issuer: string, gcpProjectId: string | null): void {
-  if (issuer === 'google-api-keys' && !gcpProjectId) {
-    throw KeyfleetError.invalid('gcpProjectId: required when issuer is google-api-keys');
+function assertIssuerReady(
+  issuer: string,
+  gcpProjectId: string | null,
+  serviceAccountEmail: string | null,
+): void {
+  if (issuer !== 'google-api-keys') return;
+  if (!gcpProjectId) throw KeyfleetError.invalid('gcpProjectId: required when issuer is google-api-keys');
+  // The issuer makes auth keys, which Google binds to a service account (standard keys are refused).
+  if (!serviceAccountEmail) {
+    throw KeyfleetError.invalid(
+      'serviceAccountEmail: required when issuer is google-api-keys (its keys are bound to this service account)',
+    );
   }
 }

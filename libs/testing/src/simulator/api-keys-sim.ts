@@ -10,6 +10,8 @@ export interface SimApiKey {
   displayName: string;
   keyString: string;
   deleteTime?: string;
+  /** Set on auth keys (`AQ.…`), which are bound to a service account. */
+  serviceAccountEmail?: string;
   restrictions: {
     apiTargets?: Array<{ service: string }>;
     serverKeyRestrictions?: { allowedIps?: string[] };

@@ -74,12 +74,35 @@ export interface SimLatency {
   max: number;
 }
 
+/**
+ * How the simulator treats standard (`AIza…`) keys, as Google did over 2026: `accepted` (before 19 June),
+ * `restricted-only` (unrestricted ones refused: no allowedIps and no API target), `refused` (since September).
+ * Keys of any other shape (`AQ.…` auth keys, test names) are always accepted.
+ */
+export type SimStandardKeys = 'accepted' | 'restricted-only' | 'refused';
+
+/** The refusal body: 401 ACCESS_TOKEN_TYPE_UNSUPPORTED, or (after the cutoff) 400 API_KEY_INVALID. */
+export type SimStandardKeyRefusal = 'unauthenticated' | 'api-key-invalid';
+
+/** Key behaviour of a run (config `keyPolicy`, PUT /sim/key-policy merges what it is given). */
+export interface SimKeyPolicy {
+  /** Default `refused`. */
+  standardKeys?: SimStandardKeys;
+  /** The body `refused` answers with (default `unauthenticated`); `restricted-only` always says 401. */
+  standardKeyRefusal?: SimStandardKeyRefusal;
+  /** A key made through the API Keys API answers 401 this long after its creation (default 0). */
+  keyPropagationMs?: number;
+}
+
+export type ResolvedSimKeyPolicy = Required<SimKeyPolicy>;
+
 /** The config as written (PUT /sim/config, SIM_CONFIG file, spawnSimulator). */
 export interface SimConfig {
   windowMode?: SimWindowMode;
   latencyMs?: SimLatency;
   projects: SimProjectConfig[];
   faults?: SimFaults;
+  keyPolicy?: SimKeyPolicy;
 }
 
 export interface ResolvedSimKey {
@@ -111,6 +134,7 @@ export interface ResolvedSimConfig {
   latencyMs: SimLatency;
   projects: ResolvedSimProject[];
   faults: ResolvedSimFaults;
+  keyPolicy: ResolvedSimKeyPolicy;
 }
 
 /** POST /sim/keys body. */

@@ -8,6 +8,7 @@ import type {
   SimConfig,
   SimFaults,
   SimKeyPatch,
+  SimKeyPolicy,
   SimProjectConfig,
   SimStats,
 } from './sim-types';
@@ -25,6 +26,8 @@ export interface SpawnedSimulator {
   addKey(request: SimAddKeyRequest): Promise<void>;
   patchKey(key: string, patch: SimKeyPatch): Promise<void>;
   deleteKey(key: string): Promise<void>;
+  /** Changes how standard keys and new keys are treated (merged into the current policy). */
+  setKeyPolicy(policy: SimKeyPolicy): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -120,6 +123,7 @@ export async function spawnSimulator(
     addKey: async (request) => void (await admin('POST', 'keys', request)),
     patchKey: async (key, patch) => void (await admin('PATCH', `keys/${encodeURIComponent(key)}`, patch)),
     deleteKey: async (key) => void (await admin('DELETE', `keys/${encodeURIComponent(key)}`)),
+    setKeyPolicy: async (policy) => void (await admin('PUT', 'key-policy', policy)),
     stop: () => stopChild(child),
   };
   try {

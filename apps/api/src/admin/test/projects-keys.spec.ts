@@ -115,6 +115,8 @@ describe('admin API: projects, limits and upstream keys (HTTP)', () => {
     expect(response.body).toEqual({
       id: UUID,
       projectId,
+      type: 'standard',
+      warning: expect.stringContaining('Gemini refuses standard keys'),
       status: 'active',
       statusReason: null,
       statusChangedAt: null,
@@ -173,11 +175,22 @@ describe('admin API: projects, limits and upstream keys (HTTP)', () => {
   });
 
   it('hands a google-api-keys rotation to the rotator (202), refusing a secret, idempotently', async () => {
-    const project = await api.admin('POST', '/projects', {
+    const lacking = await api.admin('POST', '/projects', {
       name: 'proj-g',
       issuer: 'google-api-keys',
       gcpProjectId: 'proj-g-123',
     });
+    expect(lacking.status).toBe(400);
+    expect(lacking.body.error.message).toMatch(
+      /^serviceAccountEmail: required when issuer is google-api-keys/,
+    );
+    const project = await api.admin('POST', '/projects', {
+      name: 'proj-g',
+      issuer: 'google-api-keys',
+      gcpProjectId: 'proj-g-123',
+      serviceAccountEmail: 'keyfleet@proj-g-123.iam.gserviceaccount.com',
+    });
+    expect(project.status).toBe(201);
     const key = await api.admin('POST', `/projects/${project.body.id}/keys`, {
       secret: 'AIzaSyGoogleIssuedKey0005',
     });
@@ -195,6 +208,55 @@ describe('admin API: projects, limits and upstream keys (HTTP)', () => {
     });
     const again = await api.admin('POST', `/keys/${key.body.id}/rotate`);
     expect(again.body.rotation.id).toBe(response.body.rotation.id);
+  });
+
+  it('migrates an issuer project to auth keys (202, audited); a manual project is a 400', async () => {
+    const manual = await api.admin('POST', '/keys/migrate', { projectId });
+    expect(manual.status).toBe(400);
+    expect(manual.body.error.message).toMatch(/^projectId: project proj-a has issuer manual/);
+    const project = await api.admin('POST', '/projects', {
+      name: 'proj-m',
+      issuer: 'google-api-keys',
+      gcpProjectId: 'proj-m-123',
+      serviceAccountEmail: 'keyfleet@proj-m-123.iam.gserviceaccount.com',
+    });
+    const standard = await api.admin('POST', `/projects/${project.body.id}/keys`, {
+      secret: 'AIzaSyMigrateStandardKe0010',
+    });
+    const auth = await api.admin('POST', `/projects/${project.body.id}/keys`, {
+      secret: 'AQ.Ab8MigrateAuthKey0000011',
+    });
+    expect(auth.body).toMatchObject({ type: 'auth' });
+    expect(auth.body.warning).toBeUndefined();
+    const migrated = await api.admin('POST', '/keys/migrate', { projectId: project.body.id });
+    expect(migrated.status).toBe(202);
+    expect(migrated.body).toEqual({
+      projectIds: [project.body.id],
+      requested: [
+        {
+          keyId: standard.body.id,
+          projectId: project.body.id,
+          lastFour: '0010',
+          rotationId: UUID,
+          step: 'issuing',
+        },
+      ],
+      alreadyRotating: [],
+      authKeys: 1,
+    });
+    const rotation = await api.admin('GET', `/keys/${standard.body.id}`);
+    expect(rotation.body.type).toBe('standard');
+    // Every issuer project: proj-g's key is being rotated already (admin), proj-m's now too.
+    const all = await api.admin('POST', '/keys/migrate', {});
+    expect(all.status).toBe(202);
+    expect(all.body.requested).toEqual([]);
+    expect(all.body.alreadyRotating.map((k: { lastFour: string }) => k.lastFour).sort()).toEqual([
+      '0005',
+      '0010',
+    ]);
+    const audit = await api.admin('GET', '/audit?action=upstream_keys.migration_requested');
+    expect(audit.body.entries).toHaveLength(2);
+    expect(audit.body.entries[1].details).toMatchObject({ requested: [standard.body.id], authKeys: 1 });
   });
 
   it('revokes a key (idempotently)', async () => {

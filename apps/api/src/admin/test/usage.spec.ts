@@ -26,8 +26,8 @@ describe('admin API: GET /admin/v1/usage (HTTP)', () => {
     api = await bootApi({ KF_QUEUE_PREFIX: prefix });
     redis = new Redis('redis://127.0.0.1:6379');
     engine = new QuotaEngine(redis, { prefix });
-    busyId = await projectWithKey('usage-busy', 'AIzaSyUsageTestSecretBusy0001');
-    idleId = await projectWithKey('usage-idle', 'AIzaSyUsageTestSecretIdle0002');
+    busyId = await projectWithKey('usage-busy', 'AQ.Ab8UsageTestSecretBusy0001');
+    idleId = await projectWithKey('usage-idle', 'AQ.Ab8UsageTestSecretIdle0002');
   });
 
   afterAll(async () => {

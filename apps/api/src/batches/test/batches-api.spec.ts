@@ -87,7 +87,7 @@ describe('/v1/batches over HTTP (real api, Postgres, Redis)', () => {
       name: 'p1',
       limits: { [MODEL]: { rpm: 10, tpm: 1000, rpd: 100 } },
     });
-    await adminPost(`/projects/${project.id}/keys`, { secret: 'AIzaApiSpecKey000000001' });
+    await adminPost(`/projects/${project.id}/keys`, { secret: 'AQ.AApiSpecKey000000001' });
     clientKey = kfKey(
       await adminPost('/clients', { name: 'team-a', allowedIps: ['127.0.0.1/32', '::1/128'] }),
     );
@@ -283,7 +283,7 @@ describe('/v1/batches over HTTP (real api, Postgres, Redis)', () => {
       name: 'p-eta',
       limits: { [slowModel]: { rpm: 2, tpm: 100_000, rpd: 1000 } },
     });
-    await adminPost(`/projects/${project.id}/keys`, { secret: 'AIzaApiSpecKeyEta000001' });
+    await adminPost(`/projects/${project.id}/keys`, { secret: 'AQ.AApiSpecKeyEta000001' });
     const submit = async (priority = 0) =>
       (
         await http('/v1/batches', {

@@ -5,7 +5,7 @@ import { bootGateway, FLASH, jestFetch, simProject, type Gateway } from './gatew
 
 const LITE = 'gemini-2.5-flash-lite'; // a model whose pool holds one request a minute
 const COUNTED = 'gemini-2.0-flash'; // a model only the token-correction test uses
-const KEYS = { a: 'AIzaSyGatewayProjectA000001', b: 'AIzaSyGatewayProjectB000002' };
+const KEYS = { a: 'AQ.Ab8GatewayProjectA000001', b: 'AQ.Ab8GatewayProjectB000002' };
 const BIG = { rpm: 1000, tpm: 1_000_000, rpd: 100_000 };
 const ONE = { rpm: 1, tpm: 1_000_000, rpd: 100_000 };
 

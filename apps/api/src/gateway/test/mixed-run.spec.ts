@@ -11,8 +11,8 @@ import { MODEL, registerClient, startStack, type Stack } from '../../../../worke
 import { jestFetch, simProject } from './gateway-harness';
 
 const POOL = [
-  { name: 'mixed-a', rpm: 20, key: 'AIzaSyMixedRunProjectA00001' },
-  { name: 'mixed-b', rpm: 10, key: 'AIzaSyMixedRunProjectB00002' },
+  { name: 'mixed-a', rpm: 20, key: 'AQ.Ab8MixedRunProjectA00001' },
+  { name: 'mixed-b', rpm: 10, key: 'AQ.Ab8MixedRunProjectB00002' },
 ];
 const limitsOf = (rpm: number) => ({ [MODEL]: { rpm, tpm: 1_000_000, rpd: 100_000 } });
 const BATCH_SIZE = 40; // more than the pool's whole minute (30)

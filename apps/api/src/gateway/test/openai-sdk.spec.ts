@@ -4,7 +4,7 @@ import OpenAI, { APIError, RateLimitError } from 'openai';
 import { bootGateway, FLASH, simProject, type Gateway } from './gateway-harness';
 
 const LITE = 'gemini-2.5-flash-lite'; // one request a minute in the whole pool
-const KEYS = { a: 'AIzaSyOpenAiProjectA0000001', b: 'AIzaSyOpenAiProjectB0000002' };
+const KEYS = { a: 'AQ.Ab8OpenAiProjectA0000001', b: 'AQ.Ab8OpenAiProjectB0000002' };
 const BIG = { rpm: 1000, tpm: 1_000_000, rpd: 100_000 };
 const ONE = { rpm: 1, tpm: 1_000_000, rpd: 100_000 };
 

@@ -58,7 +58,7 @@ describe('pass-through of streams, and the allowlist on the native routes', () =
   beforeAll(async () => {
     upstream = new HeldStream();
     api = await bootApi({ GEMINI_BASE_URL: await upstream.listen(), KF_LOG_LEVEL: 'error' });
-    clientKey = await addPoolAndClient(api, 'held', LIMITS, 'AIzaSyHeldStreamKey00000001');
+    clientKey = await addPoolAndClient(api, 'held', LIMITS, 'AQ.Ab8HeldStreamKey00000001');
   }, 60_000);
   afterAll(async () => {
     await api?.close();

@@ -18,8 +18,8 @@ import { bootApi, type ApiHarness } from '../../admin/test/api-harness';
 import { FLASH, jestFetch, simProject } from './gateway-harness';
 
 const LIMITS = { [FLASH]: { rpm: 1000, tpm: 1_000_000, rpd: 100_000 } };
-const GOOD = 'AIzaSyOutageGoodKey00000001';
-const DOOMED = 'AIzaSyOutageBadKey000000002'; // suspended at the sim during the outage
+const GOOD = 'AQ.Ab8OutageGoodKey00000001';
+const DOOMED = 'AQ.Ab8OutageBadKey000000002'; // suspended at the sim during the outage
 
 describe('a Postgres outage, seen by the api', () => {
   let db: TestDatabase;

@@ -31,7 +31,7 @@ describe('the send window of interactive calls', () => {
     const base = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
     // 400 ms to leave the process (half the headroom), measured from the reservation.
     api = await bootApi({ GEMINI_BASE_URL: base, KF_LOG_LEVEL: 'error', KF_QUOTA_HEADROOM_MS: '800' });
-    clientKey = await addPoolAndClient(api, 'windowed', LIMITS, 'AIzaSyWindowedKey0000000001');
+    clientKey = await addPoolAndClient(api, 'windowed', LIMITS, 'AQ.Ab8WindowedKey0000000001');
   }, 60_000);
 
   afterAll(async () => {

@@ -61,7 +61,7 @@ describe('bad input of the 500 family is a 400 naming the field, on every route 
       KF_MAX_JSON_MB: '1',
       KF_MAX_BODY_MB: '2',
     });
-    clientKey = await addPoolAndClient(api, 'bad-input', LIMITS, 'AIzaSyBadInputFamilyKey0001');
+    clientKey = await addPoolAndClient(api, 'bad-input', LIMITS, 'AQ.Ab8BadInputFamilyKey0001');
   }, 60_000);
   afterAll(async () => {
     await api?.close();

@@ -10,6 +10,7 @@ import type {
   AuditPage,
   ClientView,
   IssuedClientKey,
+  KeyMigrationResult,
   KeyRotationView,
   ModelLimits,
   ProjectView,
@@ -63,6 +64,10 @@ export const upstreamKeyView = z
   .object({
     id: uuid,
     projectId: uuid,
+    type: z.enum(['standard', 'auth']).meta({
+      description:
+        '`auth` (`AQ.…`, bound to a service account) or `standard` (`AIza…`, refused by Gemini since 2026)',
+    }),
     status: z.enum(UPSTREAM_KEY_STATUSES),
     statusReason: z.string().nullable(),
     statusChangedAt: isoTime.nullable(),
@@ -97,6 +102,35 @@ export const keyRotationView = z
     completedAt: isoTime.nullable(),
   })
   .meta({ id: 'KeyRotation' }) satisfies z.ZodType<KeyRotationView>;
+
+/** POST /projects/:id/keys: the key, with a warning when it is a standard key. */
+export const addedUpstreamKey = upstreamKeyView
+  .extend({
+    warning: z
+      .string()
+      .optional()
+      .meta({ description: 'Set for a standard (`AIza…`) key: Gemini refuses those since 2026' }),
+  })
+  .meta({ id: 'AddedUpstreamKey' });
+
+const migratedKey = z.object({
+  keyId: uuid,
+  projectId: uuid,
+  lastFour: z.string(),
+  rotationId: uuid,
+  step: z.string(),
+});
+
+export const keyMigrationResult = z
+  .object({
+    projectIds: z.array(uuid),
+    requested: z
+      .array(migratedKey)
+      .meta({ description: 'Standard keys whose replacement by an auth key starts now' }),
+    alreadyRotating: z.array(migratedKey).meta({ description: 'Standard keys already being replaced' }),
+    authKeys: z.number().int().meta({ description: 'Keys in service that are auth keys already' }),
+  })
+  .meta({ id: 'KeyMigrationResult' }) satisfies z.ZodType<KeyMigrationResult>;
 
 export const rotationResult = z
   .object({
