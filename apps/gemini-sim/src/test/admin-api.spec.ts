@@ -26,6 +26,8 @@ describe('admin API', () => {
         },
       ],
       faults: { errorRate: 0, errorStatus: 503, dropRate: 0, slowRate: 0, slowMs: 5000, script: [] },
+      spendWindowMs: 600_000,
+      prices: {},
     });
   });
 
