@@ -6,6 +6,7 @@ import { RotationRequests } from './keys/rotation-requests';
 import { SecretReencryption } from './secrets/secret-reencryption';
 import { UpstreamKeysService } from './keys/upstream-keys.service';
 import { PoolService } from './pool/pool.service';
+import { ModelPricesService } from './prices/model-prices.service';
 import { ProjectsService } from './projects/projects.service';
 import { KeyRetirements } from './keys/key-retirements';
 import { RegistryEvents } from './shared/registry-events';
@@ -22,6 +23,7 @@ const SERVICES = [
   PoolService,
   RegistryEvents,
   KeyRetirements,
+  ModelPricesService,
 ];
 
 /**
