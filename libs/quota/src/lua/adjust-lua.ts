@@ -17,10 +17,11 @@ local function adjust_day(d_requests, d_tokens)
 end
 
 -- The reservation's spend entry: replaced by \`micros\` (corrected, counted from \`stamp\`), or taken out
--- when \`micros\` is nil. Its own ':c' mark makes this happen once; an entry that left the window is left.
+-- when \`micros\` is nil. Its own ':c' mark makes this happen once; an entry trimmed from the window is
+-- left. The sum follows by increments (it is the sum of the entries); a stamp moves at most half a
+-- minute, well inside the keys' retention margin, so their expiry stays.
 local function change_spend(micros, stamp)
   if spend_win == '' then return end
-  local used = trim_spend(spend_win, spend_sum, SPEND_SPAN, now)
   local m = find_member(spend_win, at_ms, id)
   if not m or is_corrected(m) then return end
   local held = tokens_of(m)
@@ -28,12 +29,11 @@ local function change_spend(micros, stamp)
   redis.call('ZREM', spend_win, m)
   if micros then
     redis.call('ZADD', spend_win, stamp, id .. ':' .. micros .. ':c')
-    keep_until(spend_win, stamp + SPEND_SPAN + 1000, now)
-    keep_until(spend_sum, stamp + SPEND_SPAN + 1000, now)
     delta = micros - held
   end
-  redis.call('HSET', spend_sum, 'micros', math.max(0, used + delta))
-  if delta ~= 0 and redis.call('EXISTS', spend_day) == 1 then redis.call('HINCRBY', spend_day, 'micros', delta) end
+  if delta == 0 then return end
+  redis.call('HINCRBY', spend_sum, 'micros', delta)
+  if redis.call('EXISTS', spend_day) == 1 then redis.call('HINCRBY', spend_day, 'micros', delta) end
 end
 `;
 
@@ -103,13 +103,10 @@ if now <= at_ms then return at_ms end
 redis.call('ZREM', win, m)
 redis.call('ZADD', win, now, m)
 if spend_win ~= '' then
-  trim_spend(spend_win, spend_sum, SPEND_SPAN, now)
   local s = find_member(spend_win, at_ms, id)
   if s and not is_corrected(s) then
     redis.call('ZREM', spend_win, s)
     redis.call('ZADD', spend_win, now, s)
-    keep_until(spend_win, now + SPEND_SPAN + 1000, now)
-    keep_until(spend_sum, now + SPEND_SPAN + 1000, now)
   end
 end
 return now

@@ -32,14 +32,13 @@ local day_keep = 26 * 3600 * 1000 + RETENTION
 local function replay_spend(scope, id, stamp, micros, corrected)
   if micros <= 0 or stamp + SPEND_SPAN <= now then return end
   local swin, ssum = spend_base .. ':s:' .. scope .. ':win', spend_base .. ':s:' .. scope .. ':sum'
-  local used = trim_spend(swin, ssum, SPEND_SPAN, now)
   if find_member(swin, stamp, id) then return end
   local member = id .. ':' .. micros
   if corrected == '1' then member = member .. ':c' end
   redis.call('ZADD', swin, stamp, member)
-  redis.call('HSET', ssum, 'micros', used + micros)
-  keep_until(swin, stamp + SPEND_SPAN + 1000, now)
-  keep_until(ssum, stamp + SPEND_SPAN + 1000, now)
+  redis.call('HINCRBY', ssum, 'micros', micros)
+  keep_until(swin, stamp + SPEND_SPAN + RETENTION, now)
+  keep_until(ssum, stamp + SPEND_SPAN + RETENTION, now)
 end
 
 local np = tonumber(ARGV[10])

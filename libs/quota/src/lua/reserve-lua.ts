@@ -47,8 +47,9 @@ local function read_candidate(i)
   }
   local scope = spend_base .. ':s:' .. ARGV[at + 7]
   c.spend_win, c.spend_sum = scope .. ':win', scope .. ':sum'
+  -- Only a limit needs the window's sum read (and trimmed); the sum stays the sum of its entries anyway.
   c.spend = 0
-  if cost > 0 then c.spend = trim_spend(c.spend_win, c.spend_sum, SPEND_SPAN, now) end
+  if cost > 0 and c.spend_limit >= 0 then c.spend = trim_spend(c.spend_win, c.spend_sum, SPEND_SPAN, now) end
   c.spend_over = c.spend_limit >= 0 and c.spend + cost > c.spend_limit
   c.key = base .. ':p:' .. c.pid
   c.win, c.sum, c.pending = c.key .. ':win', c.key .. ':sum', c.key .. ':pending'
@@ -80,10 +81,11 @@ local function reserve_on(c, at)
   redis.call('HINCRBY', c.day, 'tokens', tokens)
   if c.day_requests == 0 then redis.call('PEXPIRE', c.day, day_end - now + keep) end
   if cost > 0 then
+    local spend_keep = RETENTION + SPEND_SPAN + (at - now)
     redis.call('ZADD', c.spend_win, at, id .. ':' .. cost)
-    redis.call('HSET', c.spend_sum, 'micros', c.spend + cost)
-    keep_until(c.spend_win, at + SPEND_SPAN + 1000, now)
-    keep_until(c.spend_sum, at + SPEND_SPAN + 1000, now)
+    redis.call('HINCRBY', c.spend_sum, 'micros', cost)
+    redis.call('PEXPIRE', c.spend_win, spend_keep)
+    redis.call('PEXPIRE', c.spend_sum, spend_keep)
     local spend_day = spend_base .. ':p:' .. c.pid .. ':day:' .. day_start
     if redis.call('HINCRBY', spend_day, 'micros', cost) == cost then
       redis.call('PEXPIRE', spend_day, day_end - now + keep)
