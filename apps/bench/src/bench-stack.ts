@@ -27,6 +27,8 @@ export interface BenchStackOptions {
   env?: Record<string, string>;
   /** Another Redis than REDIS_URL (a private one, to read its memory). */
   redisUrl?: string;
+  /** The spend window of the simulator and keyfleet (KF_SPEND_WINDOW_MS); default Google's 10 minutes. */
+  spendWindowMs?: number;
 }
 
 export interface BenchStack {
@@ -49,10 +51,12 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
   const sim = await spawnSimulator({
     windowMode: 'rolling',
     latencyMs: options.latencyMs,
+    ...(options.spendWindowMs ? { spendWindowMs: options.spendWindowMs } : {}),
     projects: options.pool.map((p) => ({
       id: p.name,
       tier: 'paid',
       limits: { [BENCH_MODEL]: { rpm: p.rpm, tpm: p.tpm, rpd: 100_000 } },
+      ...(p.spendLimitUsd === undefined ? {} : { spendLimitUsd: p.spendLimitUsd }),
     })),
   });
   const env = {
@@ -65,6 +69,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     KF_LOG_LEVEL: 'warn',
     PORT,
     KF_HEALTH_PORT: '0',
+    ...(options.spendWindowMs ? { KF_SPEND_WINDOW_MS: String(options.spendWindowMs) } : {}),
     ...options.env,
   };
   const url = `http://127.0.0.1:${PORT}`;

@@ -4,7 +4,8 @@
 // (e) a 50,000-item NDJSON ingest, (f) the latency keyfleet's api adds over calling the simulator directly,
 // (g) (a) at 5-15 s latency with one and with 3 workers, (h) 30-90 s latency, (i) fairness between
 // clients, (j) worker CPU per 1,000 items, (n) Redis memory per waiting item at a 1,000,000-item backlog,
-// (m) a 1,000,000-item NDJSON upload (~300 MB): how long until it is stored and accepted, the api's peak memory.
+// (m) a 1,000,000-item NDJSON upload (~300 MB): how long until it is stored and accepted, the api's peak memory,
+// (k) a spend-bound pool (spend window shortened to 60 s on the simulator and keyfleet).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { findRepoRoot } from '@keyfleet/testing';
@@ -18,7 +19,7 @@ import { runBacklogMemory } from './scenarios/backlog-memory';
 import { runSmallBehindBig, runWeightedShare } from './scenarios/fairness';
 import { POOL_SCENARIOS, runPoolScenario } from './scenarios/pool-scenarios';
 
-const ALL = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'm', 'n'] as const;
+const ALL = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'm', 'n'] as const;
 type ScenarioId = (typeof ALL)[number];
 
 function selectedScenarios(args: string[]): ScenarioId[] {
@@ -44,6 +45,12 @@ async function runPool(id: string): Promise<object> {
       `worker CPU ${result.workerCpuSecondsPer1000.toFixed(2)} s per 1,000 items`,
   );
   console.table(result.perProject);
+  if (scenario.spend) {
+    console.log(
+      `    spend window ${scenario.spend.windowMs / 1000} s (simulator spendWindowMs, KF_SPEND_WINDOW_MS)`,
+    );
+    return { ...result, spendWindowMs: scenario.spend.windowMs };
+  }
   return result;
 }
 

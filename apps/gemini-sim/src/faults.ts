@@ -2,6 +2,7 @@
 import type { ResolvedSimFaults, SimModelLimits, SimScriptedFault, SimTier } from '@keyfleet/testing';
 import {
   bareResourceExhaustedBody,
+  helpOnlyResourceExhaustedBody,
   internalErrorBody,
   overloadedBody,
   quotaExceededBody,
@@ -42,6 +43,7 @@ export interface ScriptTarget {
 }
 
 export function scriptedFaultAnswer(entry: SimScriptedFault, target: ScriptTarget): FaultAnswer {
+  if (entry.status === 429 && entry.helpOnly) return { status: 429, body: helpOnlyResourceExhaustedBody() };
   if (entry.status === 429) {
     const quotaId = entry.quotaId ?? quotaIdentity(target.tier, 'rpm').quotaId;
     const body = entry.body ?? scripted429Body(quotaId, entry.retryDelay ?? '30s', target);

@@ -14,6 +14,8 @@ export function decideGeneration(
   entry: KeyEntry,
   model: string,
   tokens: number,
+  /** The output tokens the answer will have: what its cost depends on beside the input. */
+  outputTokens = 0,
 ): GateDecision {
   const { project } = entry;
   const { faults } = ctx.state.config;
@@ -38,7 +40,7 @@ export function decideGeneration(
     const answer = randomFaultAnswer(faults.errorStatus);
     return { kind: 'error', status: answer.status, body: answer.body, delayMs };
   }
-  const refusal = admitOrRefuse(ctx, project, model, tokens);
+  const refusal = admitOrRefuse(ctx, project, model, tokens, outputTokens);
   if (refusal) return { kind: 'error', status: refusal.status, body: refusal.body, delayMs: 0 };
   return { kind: 'admitted', delayMs };
 }

@@ -48,7 +48,11 @@ const project = z.strictObject({
   tier: z.enum(['free', 'paid']).default('free'),
   limits: z.record(z.string().min(1), modelLimits),
   keys: z.array(keyEntry).default([]),
+  spendLimitUsd: z.number().nonnegative().optional(),
+  billingAccount: z.string().min(1).optional(),
 });
+
+const price = z.strictObject({ input: z.number().nonnegative(), output: z.number().nonnegative() });
 
 const scriptedFault = z.strictObject({
   status: z.union([z.literal(400), z.literal(403), z.literal(429), z.literal(500), z.literal(503)]),
@@ -63,6 +67,7 @@ const scriptedFault = z.strictObject({
     .optional(),
   reason: z.string().optional(),
   message: z.string().optional(),
+  helpOnly: z.boolean().optional(),
 });
 
 const faults = z.strictObject({
@@ -102,6 +107,8 @@ const config = z
     projects: z.array(project),
     faults: faults.default(() => faults.parse({})),
     keyPolicy: keyPolicy.default(() => keyPolicy.parse({})),
+    spendWindowMs: z.number().int().positive().default(600_000),
+    prices: z.record(z.string().min(1), price).default({}),
   })
   .superRefine((value, ctx) => {
     const projectIds = new Set<string>();

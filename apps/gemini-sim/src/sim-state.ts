@@ -9,6 +9,7 @@ import type {
   SimKeyPatch,
 } from '@keyfleet/testing';
 import { PacificDayClock } from './quota/pacific-day';
+import { SpendTracker } from './quota/spend-tracker';
 import { WindowTracker } from './quota/window-tracker';
 import { SimStatsRecorder } from './stats';
 
@@ -46,6 +47,7 @@ export class SimState {
   private current!: ResolvedSimConfig;
   private keys = new Map<string, KeyEntry>();
   private windows = new Map<string, WindowTracker>();
+  private spend = new Map<string, SpendTracker>();
   private models = new Set<string>();
 
   constructor(config: ResolvedSimConfig) {
@@ -66,6 +68,7 @@ export class SimState {
     this.current = { ...config, projects: [] };
     this.keys = new Map();
     this.windows = new Map();
+    this.spend = new Map();
     this.models = new Set();
     this.stats.reset();
     for (const project of config.projects) this.addProject(project);
@@ -123,6 +126,24 @@ export class SimState {
   }
 
   /** The enforcement windows of one project+model. */
+  /** The spend window of a billing account (a project without one is its own account). */
+  spendFor(account: string): SpendTracker {
+    let tracker = this.spend.get(account);
+    if (!tracker) this.spend.set(account, (tracker = new SpendTracker(this.current.spendWindowMs)));
+    return tracker;
+  }
+
+  /** Its billing account and that account's spend limit in micro-dollars (the smallest of its projects'). */
+  spendAccountOf(project: ResolvedSimProject): { account: string; limitMicros: number | null } {
+    const account = project.billingAccount ?? project.id;
+    let limitUsd: number | undefined;
+    for (const p of this.current.projects) {
+      if ((p.billingAccount ?? p.id) !== account || p.spendLimitUsd === undefined) continue;
+      limitUsd = Math.min(limitUsd ?? p.spendLimitUsd, p.spendLimitUsd);
+    }
+    return { account, limitMicros: limitUsd === undefined ? null : Math.round(limitUsd * 1_000_000) };
+  }
+
   windowsFor(projectId: string, model: string): WindowTracker {
     const id = `${projectId}\u0000${model}`;
     let windows = this.windows.get(id);

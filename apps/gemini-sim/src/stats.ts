@@ -1,5 +1,5 @@
 // What the simulator saw: totals, per project+model admissions and the fullest windows ever, per key counts.
-import type { SimModelLimits, SimModelStats, SimStats, SimTotals } from '@keyfleet/testing';
+import type { SimModelLimits, SimModelStats, SimSpendStats, SimStats, SimTotals } from '@keyfleet/testing';
 import { PacificDayClock } from './quota/pacific-day';
 import { WindowTracker } from './quota/window-tracker';
 
@@ -91,6 +91,7 @@ export class SimStatsRecorder {
   private totals = emptyTotals();
   private projects = new Map<string, Map<string, ModelStatsRecorder>>();
   private keys = new Map<string, number>();
+  private spend = new Map<string, SimSpendStats>();
   private open = 0;
 
   constructor(private readonly days: PacificDayClock) {}
@@ -134,6 +135,17 @@ export class SimStatsRecorder {
     this.model(projectId, model, limits).recordAdmitted(now, tokens, limits);
   }
 
+  /** Spend admitted on a billing account; `inWindow` is its spend window after this request. */
+  spendAdmitted(account: string, limitMicros: number | null, micros: number, inWindow: number): void {
+    const stats = this.spendOf(account, limitMicros);
+    stats.admittedMicros += micros;
+    stats.maxMicrosInWindow = Math.max(stats.maxMicrosInWindow, inWindow);
+  }
+
+  spendRefused(account: string, limitMicros: number | null): void {
+    this.spendOf(account, limitMicros).refused429 += 1;
+  }
+
   refused(projectId: string, model: string, limits: SimModelLimits, quotaIds: string[]): void {
     this.model(projectId, model, limits).recordRefused(quotaIds, limits);
   }
@@ -146,13 +158,31 @@ export class SimStatsRecorder {
     }
     const keys: SimStats['keys'] = {};
     for (const [last4, requests] of this.keys) keys[last4] = { requests };
-    return { totals: { ...this.totals, byApiVersion: { ...this.totals.byApiVersion } }, projects, keys };
+    const spend: SimStats['spend'] = {};
+    for (const [account, stats] of this.spend) spend[account] = { ...stats };
+    return {
+      totals: { ...this.totals, byApiVersion: { ...this.totals.byApiVersion } },
+      spend,
+      projects,
+      keys,
+    };
   }
 
   reset(): void {
     this.totals = emptyTotals();
     this.projects = new Map();
     this.keys = new Map();
+    this.spend = new Map();
+  }
+
+  private spendOf(account: string, limitMicros: number | null): SimSpendStats {
+    let stats = this.spend.get(account);
+    if (!stats) {
+      stats = { admittedMicros: 0, maxMicrosInWindow: 0, limitMicros, refused429: 0 };
+      this.spend.set(account, stats);
+    }
+    stats.limitMicros = limitMicros;
+    return stats;
   }
 
   private model(projectId: string, model: string, limits: SimModelLimits): ModelStatsRecorder {

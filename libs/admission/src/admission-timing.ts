@@ -2,6 +2,8 @@
 export interface AdmissionTiming {
   /** A 429 without a usable RetryInfo blocks its project+model this long. */
   quotaWaitMs: number;
+  /** A 429 with only a Help link (no QuotaFailure, no RetryInfo) blocks its project+model this long. */
+  helpOnlyBlockMs: number;
   /** No project/key can serve the model right now: try again after this long. */
   noCapacityWaitMs: number;
   /** How long before a booked moment its request is readied (SDK, connection); it is written at the moment. */
@@ -10,6 +12,7 @@ export interface AdmissionTiming {
 
 export const DEFAULT_ADMISSION_TIMING: AdmissionTiming = {
   quotaWaitMs: 5000,
+  helpOnlyBlockMs: 10_000,
   noCapacityWaitMs: 5000,
   prepareAheadMs: 300,
 };

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
 import { QuotaEngine, quotaEngineProvider } from '@keyfleet/quota';
 import { ADMISSION_TIMING, DEFAULT_ADMISSION_TIMING, type AdmissionTiming } from './admission-timing';
 import { DispatchPolicy } from './dispatch-policy';
@@ -18,7 +19,15 @@ export class AdmissionModule {
       module: AdmissionModule,
       global: true,
       providers: [
-        { provide: ADMISSION_TIMING, useValue: { ...DEFAULT_ADMISSION_TIMING, ...timing } },
+        {
+          provide: ADMISSION_TIMING,
+          inject: [KEYFLEET_CONFIG],
+          useFactory: (config: KeyfleetConfig): AdmissionTiming => ({
+            ...DEFAULT_ADMISSION_TIMING,
+            helpOnlyBlockMs: config.quota.helpOnlyBlockMs,
+            ...timing,
+          }),
+        },
         quotaEngineProvider,
         InteractiveReserve,
         UpstreamPicker,

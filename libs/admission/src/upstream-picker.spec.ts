@@ -6,14 +6,21 @@ import { testConfig } from '@keyfleet/testing';
 import type { ClassifiedUpstreamError } from '@keyfleet/upstream';
 import { DEFAULT_ADMISSION_TIMING } from './admission-timing';
 import { InteractiveReserve } from './interactive-reserve';
-import { quotaBlockUntil, UpstreamPicker, type AdmissionLane, type UpstreamSlot } from './upstream-picker';
+import {
+  projectLimitsOf,
+  quotaBlockUntil,
+  UpstreamPicker,
+  type AdmissionLane,
+  type UpstreamSlot,
+} from './upstream-picker';
 
 const MODEL = 'gemini-2.5-flash';
 const REQUEST = { contents: [{ parts: [{ text: 'x'.repeat(400) }] }] }; // about 100 tokens
 
-function project(id: string, rpm: number, keyIds: string[]): PoolProject {
+function project(id: string, rpm: number, keyIds: string[], spendLimit: number | null = null): PoolProject {
   const keys = keyIds.map((k) => ({ id: k, projectId: id, secret: `s-${k}`, lastFour: k, fingerprint: k }));
-  return { projectId: id, name: id, limits: { rpm, tpm: 1000, rpd: null, tpd: null }, keys };
+  const limits = { rpm, tpm: 1000, rpd: null, tpd: null };
+  return { projectId: id, name: id, limits, keys, spendLimit, spendScope: `p:${id}` };
 }
 
 const quota = (extra: Partial<ClassifiedUpstreamError>): ClassifiedUpstreamError => ({
@@ -30,13 +37,18 @@ describe('UpstreamPicker over the quota engine (real Redis)', () => {
   let engine: QuotaEngine;
   let projects: PoolProject[];
   let picker: UpstreamPicker;
+  // gemini-2.5-flash's list price, or none (spend not counted).
+  let price: { input: number; output: number } | null = null;
 
   beforeAll(() => {
     redis = new Redis('redis://127.0.0.1:6379');
     engine = new QuotaEngine(redis, { prefix });
   });
   const pickerWith = (env: Record<string, string> = {}, quotaEngine = engine) => {
-    const pool = { poolFor: () => Promise.resolve(projects) } as unknown as PoolService;
+    const pool = {
+      poolFor: () => Promise.resolve(projects),
+      priceOf: () => Promise.resolve(price),
+    } as unknown as PoolService;
     // A fresh queue prefix per picker: no interactive mark from an earlier test.
     const reserve = new InteractiveReserve(
       redis,
@@ -45,6 +57,7 @@ describe('UpstreamPicker over the quota engine (real Redis)', () => {
     return new UpstreamPicker(pool, quotaEngine, DEFAULT_ADMISSION_TIMING, reserve);
   };
   beforeEach(() => {
+    price = null;
     projects = [project(`p-${randomUUID()}`, 2, ['a1', 'a2'])];
     picker = pickerWith();
   });
@@ -149,6 +162,39 @@ describe('UpstreamPicker over the quota engine (real Redis)', () => {
     expect(quotaBlockUntil(quota({ limitZero: true }), now, 1)).toBe(now + 86_400_000);
     expect(quotaBlockUntil(quota({ quotaScope: 'minute', retryDelayMs: 7000 }), now, 1)).toBe(now + 7000);
     expect(quotaBlockUntil(quota({}), now, 1234)).toBe(now + 1234);
+    expect(quotaBlockUntil(quota({ helpOnly: true }), now, 1234, 10_000)).toBe(now + 10_000);
+  });
+
+  it('reserves the estimated cost (input, learned output capped by maxOutputTokens) and corrects it from the answer', async () => {
+    price = { input: 0.3, output: 2.5 };
+    projects = [project(`p-${randomUUID()}`, 100, ['e1'], 1_000_000)];
+    const spendOf = async () => (await engine.usage(MODEL, projects.map(projectLimitsOf)))[0].spend;
+    const first = await slot();
+    // 100 input tokens and, before any answer was seen, 1,024 output tokens.
+    expect(first.reservation.spend).toMatchObject({ micros: 30 + 2_560, outputTokens: 1_024 });
+    const withCap = { ...REQUEST, generationConfig: { maxOutputTokens: 8 } };
+    const capped = await picker.admit(MODEL, withCap, new Set());
+    if (!('slot' in capped)) throw new Error('expected a slot');
+    expect(capped.slot.reservation.spend?.micros).toBe(30 + 20);
+    await picker.settle(first, 100, undefined, 40); // 30 + 100
+    await picker.giveBack(capped.slot);
+    expect(await spendOf()).toMatchObject({
+      windowMicros: 130,
+      todayMicros: 130,
+      remainingMicros: 1_000_000 - 130,
+    });
+    // The next estimate follows the answers seen.
+    expect((await slot()).reservation.spend?.outputTokens).toBe(40);
+  });
+
+  it('blocks the project+model after a Help-only 429 for helpOnlyBlockMs, keeping its reservation', async () => {
+    const refused = await slot();
+    await picker.settleFailure(refused, quota({ helpOnly: true }));
+    const [usage] = await engine.usage(MODEL, projects.map(projectLimitsOf));
+    const now = await engine.nowMs();
+    expect(usage.window.requests).toBe(1);
+    expect(usage.blockedUntil).toBeGreaterThan(now + 9_000);
+    expect(usage.blockedUntil).toBeLessThanOrEqual(now + 10_000);
   });
 
   it('sends a slot only within half the headroom, and gives a stale one back', async () => {

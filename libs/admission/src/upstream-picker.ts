@@ -1,6 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { KeyfleetMetrics } from '@keyfleet/observability';
 import {
+  costMicros,
   estimateTokens,
   nextPacificMidnight,
   QuotaEngine,
@@ -8,12 +9,14 @@ import {
   type CapacityResult,
   type ProjectLimits,
   type Reservation,
+  type SpendEstimate,
   type TokenEstimateInput,
 } from '@keyfleet/quota';
-import { PoolService, type PoolKey, type PoolProject } from '@keyfleet/registry';
+import { PoolService, rateFor, type PoolKey, type PoolProject } from '@keyfleet/registry';
 import type { ClassifiedUpstreamError } from '@keyfleet/upstream';
 import { ADMISSION_TIMING, type AdmissionTiming } from './admission-timing';
 import { InteractiveReserve } from './interactive-reserve';
+import { maxOutputTokensOf, OutputEstimator } from './output-estimator';
 
 /** The project and key one request goes out on, and the quota room reserved for it. */
 export interface UpstreamSlot {
@@ -47,6 +50,7 @@ const NO_KEYS: ReadonlySet<string> = new Set();
 export class UpstreamPicker {
   private readonly keyCursor = new Map<string, number>();
   private readonly calibrator = new TokenCalibrator();
+  private readonly outputs = new OutputEstimator();
   /** How long after its moment a slot's request may still leave (Infinity: no headroom, nothing guarded). */
   readonly sendWindowMs: number;
 
@@ -76,11 +80,14 @@ export class UpstreamPicker {
       return { waitMs: this.timing.noCapacityWaitMs, reason: `no usable key serves ${model}` };
     const askedAt = performance.now();
     const rawEstimate = 'tokens' in request ? request.tokens : estimateTokens(request);
+    const estimatedTokens = this.calibrator.apply(model, rawEstimate);
+    const spend = await this.spendEstimate(model, estimatedTokens, maxOutputTokensOf(request));
     const base = {
       model,
-      estimatedTokens: this.calibrator.apply(model, rawEstimate),
+      estimatedTokens,
       candidates: projects.map(projectLimitsOf),
       bookAheadMs,
+      ...(spend ? { spend } : {}),
     };
     if (lane === 'interactive') await this.interactive.touch(model);
     const share = lane === 'interactive' ? 1 : await this.interactive.batchShare(model);
@@ -115,13 +122,27 @@ export class UpstreamPicker {
       const waitMs = this.timing.noCapacityWaitMs;
       return { room: 0, retryAtMs: Date.now() + waitMs, waitMs };
     }
+    const tokens = this.calibrator.apply(model, tokensPerRequest);
+    const spend = await this.spendEstimate(model, tokens);
     return this.engine.capacity({
       model,
-      tokensPerRequest: this.calibrator.apply(model, tokensPerRequest),
+      tokensPerRequest: tokens,
       candidates: projects.map(projectLimitsOf),
       capacityShare: await this.interactive.batchShare(model),
       bookAheadMs,
+      spendPerRequest: spend ? costMicros(tokens, spend) : 0,
     });
+  }
+
+  /** The model's price for a request of `inputTokens` and its learned output; null when unpriced. */
+  private async spendEstimate(
+    model: string,
+    inputTokens: number,
+    maxOutputTokens?: number,
+  ): Promise<SpendEstimate | null> {
+    const price = await this.pool.priceOf(model);
+    if (!price) return null;
+    return { ...rateFor(price, inputTokens), outputTokens: this.outputs.estimate(model, maxOutputTokens) };
   }
 
   /** The model's pool projects, each with the keys not excluded; projects left without a key dropped. */
@@ -176,13 +197,19 @@ export class UpstreamPicker {
    * when the request left (`sentAt`, performance.now()), so a burst reserved at once but sent over a few
    * hundred ms frees its room a window later at the same pace, not all at one moment.
    */
-  async settle(slot: UpstreamSlot, promptTokenCount: number, sentAt?: number): Promise<void> {
+  async settle(
+    slot: UpstreamSlot,
+    promptTokenCount: number,
+    sentAt?: number,
+    outputTokenCount?: number,
+  ): Promise<void> {
     this.calibrator.observe(slot.reservation.model, slot.rawEstimate, promptTokenCount);
+    if (outputTokenCount !== undefined) this.outputs.observe(slot.reservation.model, outputTokenCount);
     // The engine's stamp (atMs) was read here no earlier than askedAt + dueInMs, so this maps the send to
     // the engine's clock no earlier than it happened.
     const sentAtMs =
       sentAt === undefined ? 0 : slot.reservation.atMs + (sentAt - slot.askedAt - slot.dueInMs);
-    await this.engine.correct(slot.reservation, promptTokenCount, sentAtMs);
+    await this.engine.correct(slot.reservation, promptTokenCount, sentAtMs, outputTokenCount);
   }
 
   /**
@@ -193,7 +220,7 @@ export class UpstreamPicker {
     const { reservation } = slot;
     if (failure.kind === 'quota') {
       const now = await this.engine.nowMs();
-      const until = quotaBlockUntil(failure, now, this.timing.quotaWaitMs);
+      const until = quotaBlockUntil(failure, now, this.timing.quotaWaitMs, this.timing.helpOnlyBlockMs);
       await this.engine.block(reservation.projectId, reservation.model, until, quotaReason(failure));
       return;
     }
@@ -208,14 +235,24 @@ export class UpstreamPicker {
   }
 }
 
-/** Until when a 429 keeps the project out: limit 0 for a day, per-day until Pacific midnight, else RetryInfo. */
-export function quotaBlockUntil(failure: ClassifiedUpstreamError, nowMs: number, fallbackMs: number): number {
+/**
+ * Until when a 429 keeps the project out: limit 0 for a day, per-day until Pacific midnight, a Help-only
+ * 429 (no quota named, no wait given: the spend limit, say) briefly, else RetryInfo.
+ */
+export function quotaBlockUntil(
+  failure: ClassifiedUpstreamError,
+  nowMs: number,
+  fallbackMs: number,
+  helpOnlyMs = fallbackMs,
+): number {
   if (failure.limitZero) return nowMs + DAY_MS;
+  if (failure.helpOnly) return nowMs + helpOnlyMs;
   if (failure.quotaScope === 'day') return nextPacificMidnight(nowMs);
   return nowMs + (failure.retryDelayMs ?? fallbackMs);
 }
 
 function quotaReason(failure: ClassifiedUpstreamError): string {
+  if (failure.helpOnly) return 'upstream 429 (Help link only)';
   const scope = failure.limitZero ? 'limit 0' : (failure.quotaScope ?? 'unknown scope');
   return `upstream 429 (${scope}${failure.dimension ? `, ${failure.dimension}` : ''})`;
 }
@@ -223,5 +260,6 @@ function quotaReason(failure: ClassifiedUpstreamError): string {
 /** A pool project's limits for a model, as the quota engine takes them. */
 export function projectLimitsOf(project: PoolProject): ProjectLimits {
   const { rpm, tpm, rpd, tpd } = project.limits;
-  return { projectId: project.projectId, rpm, tpm, rpd, tpd };
+  const { spendLimit, spendScope } = project;
+  return { projectId: project.projectId, rpm, tpm, rpd, tpd, spendLimit, spendScope };
 }

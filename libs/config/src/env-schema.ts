@@ -150,6 +150,24 @@ export const envSchema = z
       .max(10_000)
       .default(1000)
       .describe('a reservation occupies the window plus this: the time until Google counts it'),
+    // Google's spend limit is per rolling 10 minutes; a shorter window is for tests and the bench only.
+    KF_SPEND_WINDOW_MS: z.coerce
+      .number()
+      .int()
+      .min(1000)
+      .max(3_600_000)
+      .default(600_000)
+      .describe('rolling window of the spend limit (Google: 10 minutes; shorter only for tests/bench)'),
+    // A 429 with only a Help link says neither which quota nor how long: keep the project+model out briefly.
+    KF_HELP_ONLY_429_BLOCK_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(600_000)
+      .default(10_000)
+      .describe(
+        'how long a 429 with only a Help link (no QuotaFailure, no RetryInfo) blocks the project+model',
+      ),
     // Kept for interactive calls (0 ≤ share < 1): batches fill at most 1 - share of each limit.
     KF_INTERACTIVE_SHARE: z.coerce
       .number()

@@ -33,7 +33,8 @@ export interface KeyfleetConfig {
   logLevel: Env['KF_LOG_LEVEL'];
   /** maxInFlight: a worker process' cap on requests in flight (what the quota admits decides below it). */
   worker: { maxInFlight: number; maxAttempts: number };
-  quota: { headroomMs: number };
+  /** spendWindowMs: the spend limit's rolling window; helpOnlyBlockMs: how long a Help-only 429 blocks. */
+  quota: { headroomMs: number; spendWindowMs: number; helpOnlyBlockMs: number };
   /** Interactive (Gemini-native / OpenAI-compatible) calls: their kept share, and their bounded wait. */
   interactive: { share: number; reserveMs: number; maxWaitMs: number };
   /** maxBodyBytes: an NDJSON upload (streamed); maxJsonBytes: a JSON body (parsed whole), and one NDJSON line. */
@@ -88,7 +89,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): KeyfleetCon
     queuePrefix: env.KF_QUEUE_PREFIX,
     logLevel: env.KF_LOG_LEVEL,
     worker: { maxInFlight: env.KF_MAX_IN_FLIGHT, maxAttempts: env.KF_MAX_ATTEMPTS },
-    quota: { headroomMs: env.KF_QUOTA_HEADROOM_MS },
+    quota: {
+      headroomMs: env.KF_QUOTA_HEADROOM_MS,
+      spendWindowMs: env.KF_SPEND_WINDOW_MS,
+      helpOnlyBlockMs: env.KF_HELP_ONLY_429_BLOCK_MS,
+    },
     interactive: {
       share: env.KF_INTERACTIVE_SHARE,
       reserveMs: env.KF_INTERACTIVE_RESERVE_MS,

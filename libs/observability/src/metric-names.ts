@@ -15,7 +15,7 @@ export const METRICS = {
   keyfleet_reconciler_repairs_total:
     "Repairs of the dispatch state by recovery (orphaned_item: a dead worker's running item handed back)",
   keyfleet_quota_used:
-    'Used in the current window (rpm, tpm: rolling 60 s) or Pacific day (rpd, tpd), per project × model × dimension',
+    'Used in the current window (rpm, tpm: rolling 60 s; spend: micro-dollars in the rolling spend window, the project or its billing group over all models) or Pacific day (rpd, tpd), per project × model × dimension',
   keyfleet_quota_limit: 'The limit of each project × model × dimension (absent when there is none)',
   keyfleet_upstream_keys: 'Upstream keys per project and status (active, retiring, disabled, revoked)',
   keyfleet_upstream_key_rotation_due_days: 'Days until an active key is due for rotation (negative: overdue)',

@@ -11,6 +11,7 @@ function project(id: string, rpm: number, remainingRpm: number, remainingRpd: nu
     today: { requests: 0, tokens: 0 },
     remaining: { rpm: remainingRpm, tpm: 1e6, rpd: remainingRpd, tpd: null },
     blockedUntil: null,
+    spend: { scope: `p:${id}`, windowMicros: 0, todayMicros: 0, remainingMicros: null },
   };
   return { limits: { projectId: id, rpm, tpm: 1e6, rpd: remainingRpd, tpd: null }, usage };
 }

@@ -9,5 +9,9 @@ export const quotaEngineProvider: Provider = {
   provide: QuotaEngine,
   inject: [REDIS_CLIENT, KEYFLEET_CONFIG],
   useFactory: (redis: Redis, config: KeyfleetConfig) =>
-    new QuotaEngine(redis, { prefix: config.queuePrefix, headroomMs: config.quota.headroomMs }),
+    new QuotaEngine(redis, {
+      prefix: config.queuePrefix,
+      headroomMs: config.quota.headroomMs,
+      spendWindowMs: config.quota.spendWindowMs,
+    }),
 };

@@ -2,9 +2,15 @@ import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { KeyfleetError } from '@keyfleet/errors';
 import { DayBoundaryCache } from './day-boundary-cache';
-import { candidateArgs, effectiveLimits, neverPassesReason } from './effective-limits';
+import {
+  candidateArgs,
+  effectiveLimits,
+  neverPassesReason,
+  spendScopeOf,
+  type EffectiveLimits,
+} from './effective-limits';
 import { quotaCommands, type QuotaCommands } from './quota-commands';
-import { modelBase, projectKeys, rotationKey } from './quota-keys';
+import { modelBase, projectKeys, rotationKey, spendBase, spendDayKey, spendScopeKeys } from './quota-keys';
 import type {
   CapacityRequest,
   CapacityResult,
@@ -14,6 +20,8 @@ import type {
   Reservation,
   ReserveRequest,
   ReserveResult,
+  SpendEstimate,
+  SpendHold,
 } from './quota-types';
 import { toProjectUsage } from './usage-report';
 import { WindowsRecovery } from './windows-recovery';
@@ -21,6 +29,7 @@ import { WindowsRecovery } from './windows-recovery';
 const DEFAULT_WINDOW_MS = 60_000;
 const DEFAULT_HEADROOM_MS = 1_000;
 const DEFAULT_RETENTION_MS = 600_000;
+const DEFAULT_SPEND_WINDOW_MS = 600_000;
 // Lua prints numbers with 14 significant digits; token counts stay far below that.
 const MAX_TOKENS = 1e12;
 
@@ -35,6 +44,7 @@ export class QuotaEngine {
   private readonly days: DayBoundaryCache;
   private readonly testClock: () => number | { frozenAtMs: number };
   private readonly windowArgs: number[];
+  private readonly spendSpanMs: number;
   // Process-unique id prefix plus a counter: cheap, and unique across processes in practice.
   private readonly idPrefix = randomBytes(6).toString('hex');
   private idCounter = 0;
@@ -49,10 +59,13 @@ export class QuotaEngine {
     const retentionMs = positive(options.retentionMs ?? DEFAULT_RETENTION_MS, 'retentionMs');
     this.windowArgs = [windowMs, headroomMs, retentionMs];
     this.headroomMs = headroomMs;
+    this.spendSpanMs =
+      positive(options.spendWindowMs ?? DEFAULT_SPEND_WINDOW_MS, 'spendWindowMs') + headroomMs;
     this.recovery = new WindowsRecovery(
       this.commands,
       this.prefix,
       windowMs + headroomMs,
+      this.spendSpanMs,
       () => this.commonArgs(),
       (nowMs) => dayStartOf(this.days.around(nowMs), nowMs),
       () => redis.status === 'ready',
@@ -72,14 +85,17 @@ export class QuotaEngine {
       throw KeyfleetError.invalid(`capacityShare must be in (0, 1], got ${share}`);
     const bookAheadMs = nonNegative(req.bookAheadMs ?? 0, 'bookAheadMs');
     if (req.candidates.length === 0) return { kind: 'impossible', reason: `no project serves ${req.model}` };
+    // The input's cost is certain; the output's is a guess, so only the input can make a request impossible.
+    const inputMicros = req.spend ? costMicros(tokens, { ...req.spend, outputTokens: 0 }) : 0;
 
     const all = req.candidates.map((c) => effectiveLimits(c, share));
-    const possible = all.filter((c) => neverPassesReason(c, tokens) === null);
+    const possible = all.filter((c) => neverPassesReason(c, tokens, inputMicros) === null);
     if (possible.length === 0) {
-      const reasons = all.map((c) => `${c.projectId}: ${neverPassesReason(c, tokens)}`);
+      const reasons = all.map((c) => `${c.projectId}: ${neverPassesReason(c, tokens, inputMicros)}`);
       return { kind: 'impossible', reason: `request can never pass: ${reasons.join('; ')}` };
     }
 
+    const micros = req.spend ? withinSpendLimits(costMicros(tokens, req.spend), possible) : 0;
     const id = this.nextId();
     const reply = (await this.commands.kfQuotaReserve(
       rotationKey(this.prefix, req.model),
@@ -90,6 +106,7 @@ export class QuotaEngine {
       Math.floor(bookAheadMs),
       ...this.boundaryArgs(),
       ...candidateArgs(possible),
+      ...this.spendArgs(micros),
       this.recovery.epochMode(req.model),
     )) as [string, string | number, number, number, number, string] | [string, number, number, string];
 
@@ -102,7 +119,17 @@ export class QuotaEngine {
         number,
         string,
       ];
-      const reservation = { id, model: req.model, projectId: String(projectId), tokens, atMs, dayStartMs };
+      const reservation: Reservation = {
+        id,
+        model: req.model,
+        projectId: String(projectId),
+        tokens,
+        atMs,
+        dayStartMs,
+      };
+      const chosen = possible.find((c) => c.projectId === reservation.projectId);
+      if (req.spend && micros > 0 && chosen)
+        reservation.spend = { ...spendPrices(req.spend), micros, scope: chosen.spendScope };
       this.recovery.seen(req.model, String(epoch));
       this.recovery.reserved(reservation, String(epoch));
       return { kind: 'reserved', reservation, dueInMs: Math.max(0, atMs - nowMs) };
@@ -120,10 +147,12 @@ export class QuotaEngine {
     const share = req.capacityShare ?? 1;
     const tokens = tokenCount(req.tokensPerRequest, 'tokensPerRequest');
     // A limit too small to split keeps no share, as in `reserve`.
+    const estimate = Math.ceil(nonNegative(req.spendPerRequest ?? 0, 'spendPerRequest'));
     const candidates = req.candidates.map((c) => {
       const limits = effectiveLimits(c, share);
       return neverPassesReason(limits, tokens) === null ? limits : effectiveLimits(c, 1);
     });
+    const micros = withinSpendLimits(estimate, candidates);
     if (candidates.length === 0) return { room: 0, retryAtMs: Infinity, waitMs: Infinity };
     const [room, retryAtMs, nowMs, epoch] = (await this.commands.kfQuotaCapacity(
       rotationKey(this.prefix, req.model),
@@ -133,6 +162,7 @@ export class QuotaEngine {
       Math.floor(nonNegative(req.bookAheadMs ?? 0, 'bookAheadMs')),
       ...this.boundaryArgs(),
       ...candidateArgs(candidates),
+      ...this.spendArgs(micros),
       this.recovery.epochMode(req.model),
     )) as [number, number, number, string];
     this.recovery.seen(req.model, String(epoch));
@@ -143,12 +173,22 @@ export class QuotaEngine {
   /**
    * Replaces the estimate with the real input token count (usageMetadata.promptTokenCount), and counts
    * the reservation from `sentAtMs` (Redis clock) when the request left later than its stamp, so the
-   * room it frees a window later follows when it was really used. Idempotent.
+   * room it frees a window later follows when it was really used. The spend held becomes the real cost:
+   * `outputTokens` is candidates + thoughts tokens (usageMetadata); unknown, the estimate stays. Idempotent.
    */
-  async correct(reservation: Reservation, actualTokens: number, sentAtMs = 0): Promise<void> {
+  async correct(
+    reservation: Reservation,
+    actualTokens: number,
+    sentAtMs = 0,
+    outputTokens?: number,
+  ): Promise<void> {
     const actual = tokenCount(actualTokens, 'actualTokens');
-    this.recovery.corrected(reservation, actual, Math.ceil(sentAtMs));
-    await this.commands.kfQuotaCorrect(...this.adjustArgs(reservation), actual, Math.ceil(sentAtMs));
+    const { spend } = reservation;
+    const output =
+      outputTokens === undefined ? spend?.outputTokens : tokenCount(outputTokens, 'outputTokens');
+    const micros = spend ? costMicros(actual, { ...spend, outputTokens: output ?? 0 }) : 0;
+    this.recovery.corrected(reservation, actual, Math.ceil(sentAtMs), micros);
+    await this.commands.kfQuotaCorrect(...this.adjustArgs(reservation), actual, Math.ceil(sentAtMs), micros);
   }
 
   /**
@@ -190,8 +230,11 @@ export class QuotaEngine {
       ...this.boundaryArgs(),
       projects.length,
       ...projects.map((p) => p.projectId),
+      spendBase(this.prefix),
+      this.spendSpanMs,
+      ...projects.map(spendScopeOf),
     )) as number[];
-    return projects.map((limits, i) => toProjectUsage(model, limits, reply.slice(2 + i * 5, 7 + i * 5)));
+    return projects.map((limits, i) => toProjectUsage(model, limits, reply.slice(2 + i * 7, 9 + i * 7)));
   }
 
   /** Stops the check of the windows' epoch (Nest calls this at shutdown). */
@@ -207,7 +250,15 @@ export class QuotaEngine {
   private adjustArgs(r: Reservation): (string | number)[] {
     const keys = projectKeys(this.prefix, r.model, r.projectId);
     const keyArgs = [keys.win, keys.sum, keys.pending, keys.day(r.dayStartMs)];
-    return [...keyArgs, ...this.commonArgs(), r.id, r.atMs];
+    const spend = r.spend ? spendScopeKeys(this.prefix, r.spend.scope) : { win: '', sum: '' };
+    const spendDay = r.spend ? spendDayKey(this.prefix, r.projectId, r.dayStartMs) : '';
+    const spendArgs = [spend.win, spend.sum, spendDay, this.spendSpanMs];
+    return [...keyArgs, ...this.commonArgs(), r.id, r.atMs, ...spendArgs];
+  }
+
+  // The spend base, one request's cost and the spend span (see RESERVE_LUA).
+  private spendArgs(micros: number): (string | number)[] {
+    return [spendBase(this.prefix), micros, this.spendSpanMs];
   }
 
   private commonArgs(): (string | number)[] {
@@ -227,6 +278,24 @@ export class QuotaEngine {
     this.idCounter += 1;
     return `${this.idPrefix}${this.idCounter.toString(36)}`;
   }
+}
+
+/**
+ * An estimate above every candidate's spend limit (a guessed output larger than a small limit) holds the
+ * largest limit instead: the request then waits for an empty window rather than for ever.
+ */
+function withinSpendLimits(micros: number, candidates: EffectiveLimits[]): number {
+  if (candidates.length === 0 || candidates.some((c) => c.spend < 0)) return micros;
+  return Math.min(micros, Math.max(...candidates.map((c) => c.spend)));
+}
+
+/** Micro-dollars a request costs: a price per million tokens is a price in micro-dollars per token. */
+export function costMicros(inputTokens: number, spend: SpendEstimate): number {
+  return Math.ceil(inputTokens * spend.input + spend.outputTokens * spend.output);
+}
+
+function spendPrices(spend: SpendEstimate): Omit<SpendHold, 'micros' | 'scope'> {
+  return { input: spend.input, output: spend.output, outputTokens: Math.ceil(spend.outputTokens) };
 }
 
 function dayStartOf(boundaries: number[], nowMs: number): number {

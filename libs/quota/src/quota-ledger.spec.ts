@@ -28,14 +28,14 @@ describe('ModelLedger', () => {
       {
         projectId: 'p1',
         dayStartMs: DAY,
-        day: { requests: 1, tokens: 120 },
-        entries: [{ id: 'a', atMs: DAY + 15, tokens: 120, corrected: true }],
+        day: { requests: 1, tokens: 120, micros: 0 },
+        entries: [{ id: 'a', atMs: DAY + 15, tokens: 120, corrected: true, micros: 0, scope: '' }],
       },
       {
         projectId: 'p2',
         dayStartMs: DAY,
-        day: { requests: 1, tokens: 5 },
-        entries: [{ id: 'c', atMs: DAY + 30, tokens: 5, corrected: false }],
+        day: { requests: 1, tokens: 5, micros: 0 },
+        entries: [{ id: 'c', atMs: DAY + 30, tokens: 5, corrected: false, micros: 0, scope: '' }],
       },
     ]);
     ledger.movedTo('e2');
@@ -44,7 +44,35 @@ describe('ModelLedger', () => {
     expect(ledger.missingFrom('e3').find((g) => g.projectId === 'p1')?.day).toEqual({
       requests: 2,
       tokens: 127,
+      micros: 0,
     });
+  });
+
+  it('remembers spend (corrected, released) and keeps entries with spend for the spend window', () => {
+    const ledger = new ModelLedger(61_000, 601_000);
+    const spend = (micros: number) => ({
+      input: 0.3,
+      output: 2.5,
+      outputTokens: 100,
+      micros,
+      scope: 'g:acct',
+    });
+    const a = { ...at('a', 'p1', DAY + 10, 1_000), spend: spend(550) };
+    const b = { ...at('b', 'p1', DAY + 20, 1_000), spend: spend(550) };
+    ledger.record(a, 'e1');
+    ledger.record(b, 'e1');
+    ledger.corrected(a, 1_000, 0, 310);
+    ledger.released(b);
+    const [group] = ledger.missingFrom('e2');
+    expect(group.day).toEqual({ requests: 1, tokens: 1_000, micros: 310 });
+    expect(group.entries).toEqual([
+      { id: 'a', atMs: DAY + 10, tokens: 1_000, corrected: true, micros: 310, scope: 'g:acct' },
+    ]);
+    // Out of the 61 s window but still in the 10-minute spend window: remembered.
+    ledger.prune(DAY + 300_000, DAY);
+    expect(ledger.size).toBe(1);
+    ledger.prune(DAY + 601_010, DAY);
+    expect(ledger.size).toBe(0);
   });
 
   it('forgets entries once they left every window, and days before the current one', () => {

@@ -8,11 +8,15 @@ interface LedgerEntry {
   corrected: boolean;
   dayStartMs: number;
   epoch: string;
+  /** Micro-dollars held in the spend window of `scope` (0: none). */
+  micros: number;
+  scope: string;
 }
 
 interface DayCounts {
   requests: number;
   tokens: number;
+  micros: number;
 }
 
 type ProjectDay = DayCounts & { projectId: string; dayStartMs: number };
@@ -22,7 +26,14 @@ export interface ReplayGroup {
   projectId: string;
   dayStartMs: number;
   day: DayCounts;
-  entries: Array<{ id: string; atMs: number; tokens: number; corrected: boolean }>;
+  entries: Array<{
+    id: string;
+    atMs: number;
+    tokens: number;
+    corrected: boolean;
+    micros: number;
+    scope: string;
+  }>;
 }
 
 const groupKey = (projectId: string, dayStartMs: number) => `${projectId}\n${dayStartMs}`;
@@ -37,7 +48,11 @@ export class ModelLedger {
   // epoch → (project, day) → counts.
   private readonly days = new Map<string, Map<string, ProjectDay>>();
 
-  constructor(private readonly spanMs: number) {}
+  constructor(
+    private readonly spanMs: number,
+    /** How long an entry with spend is remembered: the spend window plus the headroom. */
+    private readonly spendSpanMs = spanMs,
+  ) {}
 
   get size(): number {
     return this.entries.size;
@@ -51,16 +66,25 @@ export class ModelLedger {
       corrected: false,
       dayStartMs: r.dayStartMs,
       epoch,
+      micros: r.spend?.micros ?? 0,
+      scope: r.spend?.scope ?? '',
     });
-    this.addDay(epoch, r.projectId, r.dayStartMs, 1, r.tokens);
+    this.addDay(epoch, r.projectId, r.dayStartMs, {
+      requests: 1,
+      tokens: r.tokens,
+      micros: r.spend?.micros ?? 0,
+    });
   }
 
   /** The stamp follows the send time as CORRECT_LUA moves it (never earlier: replaying later is safe). */
-  corrected(r: Reservation, tokens: number, sentAtMs: number): void {
+  corrected(r: Reservation, tokens: number, sentAtMs: number, micros = 0): void {
     const entry = this.entries.get(r.id);
     if (!entry || entry.corrected) return;
-    this.addDay(entry.epoch, entry.projectId, entry.dayStartMs, 0, tokens - entry.tokens);
+    const spendDelta = entry.micros > 0 ? micros - entry.micros : 0;
+    const delta = { requests: 0, tokens: tokens - entry.tokens, micros: spendDelta };
+    this.addDay(entry.epoch, entry.projectId, entry.dayStartMs, delta);
     entry.tokens = tokens;
+    entry.micros += spendDelta;
     entry.corrected = true;
     entry.atMs = Math.max(entry.atMs, sentAtMs);
   }
@@ -74,12 +98,16 @@ export class ModelLedger {
     const entry = this.entries.get(r.id);
     if (!entry) return;
     this.entries.delete(r.id);
-    this.addDay(entry.epoch, entry.projectId, entry.dayStartMs, -1, -entry.tokens);
+    const delta = { requests: -1, tokens: -entry.tokens, micros: -entry.micros };
+    this.addDay(entry.epoch, entry.projectId, entry.dayStartMs, delta);
   }
 
   /** Forgets entries that left every window by `nowMs` (Redis clock) and days older than the current one. */
   prune(nowMs: number, currentDayStartMs: number): void {
-    for (const [id, entry] of this.entries) if (entry.atMs + this.spanMs <= nowMs) this.entries.delete(id);
+    for (const [id, entry] of this.entries) {
+      const span = entry.micros > 0 ? Math.max(this.spanMs, this.spendSpanMs) : this.spanMs;
+      if (entry.atMs + span <= nowMs) this.entries.delete(id);
+    }
     for (const counts of this.days.values())
       for (const [key, day] of counts) if (day.dayStartMs < currentDayStartMs) counts.delete(key);
   }
@@ -91,15 +119,15 @@ export class ModelLedger {
       const key = groupKey(projectId, dayStartMs);
       let found = groups.get(key);
       if (!found) {
-        found = { projectId, dayStartMs, day: { requests: 0, tokens: 0 }, entries: [] };
+        found = { projectId, dayStartMs, day: { requests: 0, tokens: 0, micros: 0 }, entries: [] };
         groups.set(key, found);
       }
       return found;
     };
     for (const [id, entry] of this.entries) {
       if (entry.epoch === epoch) continue;
-      const { atMs, tokens, corrected } = entry;
-      group(entry.projectId, entry.dayStartMs).entries.push({ id, atMs, tokens, corrected });
+      const { atMs, tokens, corrected, micros, scope } = entry;
+      group(entry.projectId, entry.dayStartMs).entries.push({ id, atMs, tokens, corrected, micros, scope });
     }
     for (const [dayEpoch, counts] of this.days) {
       if (dayEpoch === epoch) continue;
@@ -107,6 +135,7 @@ export class ModelLedger {
         const target = group(day.projectId, day.dayStartMs).day;
         target.requests += day.requests;
         target.tokens += day.tokens;
+        target.micros += day.micros;
       }
     }
     return [...groups.values()];
@@ -118,24 +147,18 @@ export class ModelLedger {
     for (const [dayEpoch, counts] of [...this.days]) {
       if (dayEpoch === epoch) continue;
       this.days.delete(dayEpoch);
-      for (const day of counts.values())
-        this.addDay(epoch, day.projectId, day.dayStartMs, day.requests, day.tokens);
+      for (const day of counts.values()) this.addDay(epoch, day.projectId, day.dayStartMs, day);
     }
   }
 
-  private addDay(
-    epoch: string,
-    projectId: string,
-    dayStartMs: number,
-    requests: number,
-    tokens: number,
-  ): void {
+  private addDay(epoch: string, projectId: string, dayStartMs: number, delta: DayCounts): void {
     let counts = this.days.get(epoch);
     if (!counts) this.days.set(epoch, (counts = new Map<string, ProjectDay>()));
     const key = groupKey(projectId, dayStartMs);
-    const day = counts.get(key) ?? { projectId, dayStartMs, requests: 0, tokens: 0 };
-    day.requests += requests;
-    day.tokens += tokens;
+    const day = counts.get(key) ?? { projectId, dayStartMs, requests: 0, tokens: 0, micros: 0 };
+    day.requests += delta.requests;
+    day.tokens += delta.tokens;
+    day.micros += delta.micros;
     counts.set(key, day);
   }
 }

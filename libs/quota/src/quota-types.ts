@@ -5,6 +5,24 @@ export interface ProjectLimits {
   tpm: number;
   rpd: number | null;
   tpd: number | null;
+  /** Spend limit per spend window (rolling 10 min) in micro-dollars; null or absent = none. */
+  spendLimit?: number | null;
+  /**
+   * Where the project's spend is counted and limited: its billing group (`g:<name>`, one limit for
+   * every project of the group) or, absent, the project alone (`p:<projectId>`).
+   */
+  spendScope?: string;
+}
+
+/** A model's list prices in US dollars per million tokens, i.e. micro-dollars per token. */
+export interface ModelPrice {
+  input: number;
+  output: number;
+}
+
+/** What one request is expected to cost: its prices and the output tokens it is expected to produce. */
+export interface SpendEstimate extends ModelPrice {
+  outputTokens: number;
 }
 
 export interface ReserveRequest {
@@ -20,6 +38,15 @@ export interface ReserveRequest {
    * at most this far away: the caller then sends at that moment (`dueInMs`) instead of asking again.
    */
   bookAheadMs?: number;
+  /** Prices and expected output: the request's cost is reserved in the spend window too. Absent: no spend. */
+  spend?: SpendEstimate;
+}
+
+/** The spend part of a reservation: micro-dollars held in `scope`'s window, at the prices used. */
+export interface SpendHold extends ModelPrice {
+  micros: number;
+  scope: string;
+  outputTokens: number;
 }
 
 /** What one admitted request holds; hand it back to `correct` or `release`. */
@@ -33,6 +60,8 @@ export interface Reservation {
   atMs: number;
   /** Start of the Pacific day the reservation counts against. */
   dayStartMs: number;
+  /** The estimated cost held in the spend window (absent when no prices were given). */
+  spend?: SpendHold;
 }
 
 export type ReserveResult =
@@ -51,6 +80,8 @@ export interface CapacityRequest {
   capacityShare?: number;
   /** Count what may be booked within this many ms too (as `reserve` would book it). */
   bookAheadMs?: number;
+  /** Micro-dollars one request is taken to cost (0 or absent: spend is not counted). */
+  spendPerRequest?: number;
 }
 
 /** How many such requests would pass now (or be booked), or when that changes. */
@@ -60,6 +91,15 @@ export type CapacityResult =
 export interface UsageCounts {
   requests: number;
   tokens: number;
+}
+
+/** Spend in micro-dollars: of the spend scope in its rolling window, and of the project today (all models). */
+export interface SpendUsage {
+  scope: string;
+  windowMicros: number;
+  todayMicros: number;
+  /** What the spend limit still allows in the window (null = no limit). */
+  remainingMicros: number | null;
 }
 
 export interface ProjectUsage {
@@ -72,6 +112,7 @@ export interface ProjectUsage {
   /** What the full limits still allow (null = unlimited). */
   remaining: { rpm: number; tpm: number; rpd: number | null; tpd: number | null };
   blockedUntil: number | null;
+  spend: SpendUsage;
 }
 
 export interface QuotaEngineOptions {
@@ -81,6 +122,8 @@ export interface QuotaEngineOptions {
   headroomMs?: number;
   /** Rolling window length. Default 60000. */
   windowMs?: number;
+  /** Rolling window of the spend limit (Google: 10 minutes). Default 600000. */
+  spendWindowMs?: number;
   /**
    * How long an uncorrected reservation is remembered after it left the window, so that a late
    * `correct`/`release` still fixes the day counters exactly once. Default 600000 (10 min).

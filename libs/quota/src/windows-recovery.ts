@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { QuotaCommands } from './quota-commands';
-import { modelBase, rotationKey } from './quota-keys';
+import { modelBase, rotationKey, spendBase } from './quota-keys';
 import { ModelLedger, type ReplayGroup } from './quota-ledger';
 import type { Reservation } from './quota-types';
 
@@ -26,6 +26,7 @@ export class WindowsRecovery {
     private readonly commands: QuotaCommands,
     private readonly prefix: string,
     private readonly spanMs: number,
+    private readonly spendSpanMs: number,
     private readonly commonArgs: () => (string | number)[],
     private readonly currentDayStart: (nowMs: number) => number,
     private readonly connected: () => boolean,
@@ -49,8 +50,8 @@ export class WindowsRecovery {
     this.timer ??= setInterval(() => this.watch(), WATCH_MS).unref();
   }
 
-  corrected(r: Reservation, tokens: number, sentAtMs: number): void {
-    this.ledgers.get(r.model)?.corrected(r, tokens, sentAtMs);
+  corrected(r: Reservation, tokens: number, sentAtMs: number, micros = 0): void {
+    this.ledgers.get(r.model)?.corrected(r, tokens, sentAtMs, micros);
   }
 
   restamped(r: Reservation, atMs: number): void {
@@ -73,7 +74,7 @@ export class WindowsRecovery {
 
   private ledger(model: string): ModelLedger {
     let ledger = this.ledgers.get(model);
-    if (!ledger) this.ledgers.set(model, (ledger = new ModelLedger(this.spanMs)));
+    if (!ledger) this.ledgers.set(model, (ledger = new ModelLedger(this.spanMs, this.spendSpanMs)));
     return ledger;
   }
 
@@ -122,10 +123,12 @@ export class WindowsRecovery {
   }
 
   private async send(model: string, epoch: string, groups: ReplayGroup[]): Promise<string> {
-    const args: (string | number)[] = [epoch, this.processId, groups.length];
+    const spend = [spendBase(this.prefix), this.spendSpanMs];
+    const args: (string | number)[] = [epoch, this.processId, ...spend, groups.length];
     for (const g of groups) {
-      args.push(g.projectId, g.dayStartMs, g.day.requests, g.day.tokens, g.entries.length);
-      for (const e of g.entries) args.push(e.id, e.atMs, e.tokens, e.corrected ? 1 : 0);
+      const { requests, tokens, micros } = g.day;
+      args.push(g.projectId, g.dayStartMs, requests, tokens, micros, g.entries.length);
+      for (const e of g.entries) args.push(e.id, e.atMs, e.tokens, e.corrected ? 1 : 0, e.micros, e.scope);
     }
     const base = modelBase(this.prefix, model);
     const reply = await this.commands.kfQuotaReplay(

@@ -1,5 +1,6 @@
 export * from './registry.module';
 export * from './limits/model-limits';
+export * from './limits/model-prices';
 export * from './net/cidr';
 export * from './shared/validation';
 export * from './shared/input-schemas';
@@ -26,3 +27,4 @@ export * from './clients/client-input';
 export * from './clients/client-view';
 export * from './pool/pool.service';
 export * from './keys/key-retirements';
+export * from './prices/model-prices.service';

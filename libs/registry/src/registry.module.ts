@@ -7,6 +7,7 @@ import { RotationRequests } from './keys/rotation-requests';
 import { SecretReencryption } from './secrets/secret-reencryption';
 import { UpstreamKeysService } from './keys/upstream-keys.service';
 import { PoolService } from './pool/pool.service';
+import { ModelPricesService } from './prices/model-prices.service';
 import { ProjectsService } from './projects/projects.service';
 import { KeyRetirements } from './keys/key-retirements';
 import { RegistryEvents } from './shared/registry-events';
@@ -24,6 +25,7 @@ const SERVICES = [
   PoolService,
   RegistryEvents,
   KeyRetirements,
+  ModelPricesService,
 ];
 
 /**

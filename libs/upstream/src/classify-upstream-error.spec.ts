@@ -190,6 +190,28 @@ describe('classifyUpstreamError: 429 RESOURCE_EXHAUSTED', () => {
     expect(result.violations).toEqual([]);
   });
 
+  it('marks a 429 with only a Help link (no QuotaFailure, no RetryInfo) as helpOnly', () => {
+    const links = [
+      {
+        description: 'Learn more about Gemini API quotas',
+        url: 'https://ai.google.dev/gemini-api/docs/rate-limits',
+      },
+    ];
+    const helpOnly = classifyUpstreamError(new FakeApiError(429, quota429([{ '@type': HELP, links }])));
+    expect(helpOnly).toMatchObject({ kind: 'quota', status: 429, helpOnly: true, violations: [] });
+    expect(helpOnly.retryDelayMs).toBeUndefined();
+    const withRetry = quota429([
+      { '@type': HELP, links },
+      { '@type': RETRY_INFO, retryDelay: '12s' },
+    ]);
+    expect(classifyUpstreamError(new FakeApiError(429, withRetry)).helpOnly).toBeUndefined();
+    const withViolation = quota429([
+      { '@type': HELP, links },
+      { '@type': QUOTA_FAILURE, violations: [violation('GenerateRequestsPerMinutePerProjectPerModel')] },
+    ]);
+    expect(classifyUpstreamError(new FakeApiError(429, withViolation)).helpOnly).toBeUndefined();
+  });
+
   it('unwraps the OpenAI-compatible array-wrapped error', () => {
     const body = [
       quota429([

@@ -79,6 +79,9 @@ function quotaFacts(body: GoogleErrorBody | null): Partial<ClassifiedUpstreamErr
   if (dimension) facts.dimension = dimension;
   const delay = retryDelayMs(body);
   if (delay !== undefined) facts.retryDelayMs = delay;
+  // Only a Help link: Google names no quota and no wait (seen with the spend limits of 2026).
+  if (violations.length === 0 && delay === undefined && detailsOfType(body, 'Help').length > 0)
+    facts.helpOnly = true;
   if (violations.some((v) => v.quotaValue === 0)) facts.limitZero = true;
   return facts;
 }

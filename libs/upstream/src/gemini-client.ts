@@ -21,6 +21,8 @@ export interface GenerateContentResult {
   promptTokenCount: number;
   /** performance.now() when the request was written. */
   sentAt: number | undefined;
+  /** usageMetadata candidatesTokenCount + thoughtsTokenCount (undefined when Google did not say): corrects the spend. */
+  outputTokenCount?: number;
 }
 
 export const UPSTREAM_TIMEOUT_MS = 120_000;
@@ -68,9 +70,14 @@ export class GeminiClient implements OnModuleDestroy {
       // Its own fields are Google's JSON as parsed (its getters live on the prototype): a shallow copy
       // without that one field is the answer, with no serialise-and-parse round trip per item.
       const { sdkHttpResponse: _dropped, ...response } = result as unknown as Record<string, unknown>;
-      const usage = response['usageMetadata'] as { promptTokenCount?: number } | undefined;
+      const usage = response['usageMetadata'] as UsageMetadata | undefined;
       this.metrics.upstreamAnswered(model, 200, seconds());
-      return { response, promptTokenCount: usage?.promptTokenCount ?? 0, sentAt: departure.sentAt };
+      return {
+        response,
+        promptTokenCount: usage?.promptTokenCount ?? 0,
+        sentAt: departure.sentAt,
+        outputTokenCount: outputTokensOf(usage),
+      };
     } catch (error) {
       if (error instanceof SendDeadlinePassedError) throw error;
       const failure = classifyUpstreamError(error);
@@ -118,4 +125,17 @@ export class GeminiClient implements OnModuleDestroy {
     }
     return client;
   }
+}
+
+interface UsageMetadata {
+  promptTokenCount?: number;
+  candidatesTokenCount?: number;
+  thoughtsTokenCount?: number;
+}
+
+/** What an answer is charged as output: candidates + thoughts tokens; undefined without usageMetadata. */
+export function outputTokensOf(usage: UsageMetadata | null | undefined): number | undefined {
+  if (!usage || (usage.candidatesTokenCount === undefined && usage.thoughtsTokenCount === undefined))
+    return undefined;
+  return (usage.candidatesTokenCount ?? 0) + (usage.thoughtsTokenCount ?? 0);
 }

@@ -25,6 +25,8 @@ export interface ClassifiedUpstreamError {
   retryDelayMs?: number;
   /** quota: `limit: 0` — the model has no quota in this project at all. */
   limitZero?: boolean;
+  /** quota: a 429 with only a `Help` link (no QuotaFailure, no RetryInfo): no quota named, no wait given. */
+  helpOnly?: boolean;
   /** quota: every violation, as sent. */
   violations?: QuotaViolation[];
   /** invalid_key / key_blocked: the ErrorInfo reason, or `API_KEY_LEAKED`. */

@@ -6,6 +6,7 @@ import { AuditController } from './audit.controller';
 import { BatchesOverview } from './batches-overview';
 import { ClientsController } from './clients.controller';
 import { OperationsController } from './operations.controller';
+import { PricesController } from './prices.controller';
 import { ProjectsController } from './projects.controller';
 import { UpstreamKeysController } from './upstream-keys.controller';
 import { UsageController } from './usage.controller';
@@ -21,6 +22,7 @@ import { UsageHistory } from './usage-history';
     AuditController,
     UsageController,
     OperationsController,
+    PricesController,
   ],
   providers: [BatchesOverview, UsageHistory],
 })

@@ -83,6 +83,8 @@ export class FleetReader implements OnModuleInit, OnModuleDestroy {
             ...sample('tpm', row.window.tokens, limits.tpm),
             ...sample('rpd', row.today.requests, limits.rpd),
             ...sample('tpd', row.today.tokens, limits.tpd),
+            // Micro-dollars in the spend window of the project (or its billing group), all models together.
+            ...sample('spend', row.spend.windowMicros, projects[i].spendLimit),
           ];
         });
       }),

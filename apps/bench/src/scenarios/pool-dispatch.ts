@@ -6,6 +6,8 @@ export interface PoolProject {
   name: string;
   rpm: number;
   tpm: number;
+  /** US dollars per spend window (keyfleet and the simulator alike); absent = none. */
+  spendLimitUsd?: number;
 }
 
 export interface PoolDispatchResult {
@@ -28,6 +30,9 @@ export interface PoolDispatchResult {
     rpm: number;
     maxTokensIn60s: number;
     tpm: number;
+    /** Most micro-dollars the simulator saw in one spend window, and the limit (when the pool has one). */
+    maxSpendMicrosInWindow?: number;
+    spendLimitMicros?: number | null;
   }>;
 }
 
@@ -55,6 +60,8 @@ export async function registerPool(stack: Stack, model: string, projects: PoolPr
       name: project.name,
       tier: 'tier1',
       limits: { [model]: { rpm: project.rpm, tpm: project.tpm, rpd: 100_000 } },
+      // Without a spend limit of its own, the scenario sets none (tier 1's $10 would apply).
+      spendLimitUsd: project.spendLimitUsd ?? null,
     });
     const secret = `AQ.Ab8Bench${project.name}${randomBytes(8).toString('hex')}`;
     await stack.sim.addKey({ projectId: project.name, key: secret });
@@ -82,6 +89,25 @@ export function idealMakespanSeconds(
   const totalTokens = requestTokens.reduce((sum, t) => sum + t, 0);
   const windows = Math.max(Math.ceil(requestTokens.length / rpm), Math.ceil(totalTokens / tpm));
   return (windows - 1) * 60 + maxLatencyMs / 1000;
+}
+
+/**
+ * The shortest time the spend limits allow: every rolling spend window admits at most floor(limit / cost)
+ * requests per project (every request costing `costMicros`); the last window's requests take their latency.
+ */
+export function spendIdealMakespanSeconds(
+  count: number,
+  costMicros: number,
+  projects: PoolProject[],
+  spendWindowMs: number,
+  maxLatencyMs: number,
+): number {
+  const perWindow = projects.reduce(
+    (sum, p) => sum + Math.floor(((p.spendLimitUsd ?? 0) * 1_000_000) / costMicros),
+    0,
+  );
+  const windows = Math.ceil(count / perWindow);
+  return ((windows - 1) * spendWindowMs + maxLatencyMs) / 1000;
 }
 
 /** Submits one batch and waits for it; figures from the batch API and the simulator's own stats. */
@@ -116,6 +142,12 @@ export async function runPoolDispatch(
       rpm: p.rpm,
       maxTokensIn60s: s?.maxTokensInRollingWindow ?? 0,
       tpm: p.tpm,
+      ...(p.spendLimitUsd === undefined
+        ? {}
+        : {
+            maxSpendMicrosInWindow: stats.spend[p.name]?.maxMicrosInWindow ?? 0,
+            spendLimitMicros: stats.spend[p.name]?.limitMicros ?? null,
+          }),
     };
   });
   return {

@@ -2,6 +2,7 @@ import { BENCH_MODEL, startBenchStack } from '../bench-stack';
 import {
   idealMakespanSeconds,
   runPoolDispatch,
+  spendIdealMakespanSeconds,
   type PoolDispatchResult,
   type PoolProject,
 } from './pool-dispatch';
@@ -17,6 +18,8 @@ export interface PoolScenario {
   latencyMs: { min: number; max: number };
   /** Prompt text of each request; the simulator charges ceil(chars / 4) input tokens. */
   prompts: string[];
+  /** Spend-bound: the spend window (simulator and KF_SPEND_WINDOW_MS) and what each request costs. */
+  spend?: { windowMs: number; costMicros: number };
 }
 
 const POOL_A: PoolProject[] = [30, 60, 120, 240].map((rpm, i) => ({
@@ -51,6 +54,25 @@ const POOL_J: PoolProject[] = [1000, 1000, 1000, 1000].map((rpm, i) => ({
   rpm,
   tpm: 4_000_000,
 }));
+
+// Spend binds: 4,000-token prompts cost 1,200 micro-dollars of input at gemini-2.5-flash's $0.30 per
+// million and the simulator's 4-token answers 10 more at $2.50; 246 fit a window across the four
+// projects' limits, while their RPM 2,000 and TPM 4M would take 1,000 a minute each.
+const SPEND_PROMPT_TOKENS = 4000;
+const SPEND_COST_MICROS = 1200 + 10;
+const POOL_K: PoolProject[] = [0.03, 0.06, 0.09, 0.12].map((spendLimitUsd, i) => ({
+  name: `bench-k${i + 1}`,
+  rpm: 2000,
+  tpm: 4_000_000,
+  spendLimitUsd,
+}));
+
+function fixedPrompts(count: number, tokens: number): string[] {
+  return Array.from({ length: count }, (_, i) => {
+    const head = `bench spend ${i}: `;
+    return head + 'x'.repeat(tokens * 4 - head.length);
+  });
+}
 
 export const POOL_SCENARIOS: PoolScenario[] = [
   {
@@ -110,6 +132,16 @@ export const POOL_SCENARIOS: PoolScenario[] = [
     latencyMs: LATENCY,
     prompts: shortPrompts(4000),
   },
+  {
+    id: 'k',
+    title:
+      'spend-bound: 738 prompts of 4,000 tokens, 4 projects at $0.03/0.06/0.09/0.12 per 60 s spend window (KF_SPEND_WINDOW_MS=60000), one worker',
+    pool: POOL_K,
+    workers: 1,
+    latencyMs: LATENCY,
+    prompts: fixedPrompts(738, SPEND_PROMPT_TOKENS),
+    spend: { windowMs: 60_000, costMicros: SPEND_COST_MICROS },
+  },
 ];
 
 export function promptTokens(prompt: string): number {
@@ -122,17 +154,23 @@ export async function runPoolScenario(scenario: PoolScenario): Promise<PoolDispa
     pool: scenario.pool,
     latencyMs: scenario.latencyMs,
     workers: scenario.workers,
+    spendWindowMs: scenario.spend?.windowMs,
   });
   try {
     const requests = scenario.prompts.map((text, i) => ({
       key: `${scenario.id}-${i}`,
       request: { contents: [{ role: 'user', parts: [{ text }] }] },
     }));
-    const ideal = idealMakespanSeconds(
-      scenario.prompts.map(promptTokens),
-      scenario.pool,
-      scenario.latencyMs.max,
-    );
+    const { spend } = scenario;
+    const ideal = spend
+      ? spendIdealMakespanSeconds(
+          scenario.prompts.length,
+          spend.costMicros,
+          scenario.pool,
+          spend.windowMs,
+          scenario.latencyMs.max,
+        )
+      : idealMakespanSeconds(scenario.prompts.map(promptTokens), scenario.pool, scenario.latencyMs.max);
     const pids = stack.workers.map((worker) => worker.child.pid ?? 0);
     return await runPoolDispatch(stack, stack.clientKey, BENCH_MODEL, scenario.pool, requests, ideal, pids);
   } finally {

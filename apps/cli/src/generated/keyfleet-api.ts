@@ -163,6 +163,41 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/admin/v1/prices': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Model prices (US dollars per million tokens): shipped list prices and overrides */
+    get: operations['PricesController_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/admin/v1/prices/{model}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Override a model's price */
+    put: operations['PricesController_set'];
+    post?: never;
+    /** Drop a model's price override (the shipped price applies again); answers every price */
+    delete: operations['PricesController_remove'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/admin/v1/projects': {
     parameters: {
       query?: never;
@@ -1109,6 +1144,18 @@ export interface components {
       /** @description Input tokens per minute */
       tpm: number;
     };
+    ModelPrice: {
+      /** @description US dollars per million input tokens */
+      input: number;
+      model: string;
+      /** @description US dollars per million output tokens (thinking included) */
+      output: number;
+      /** @enum {string} */
+      source: 'shipped' | 'admin';
+    };
+    ModelPriceList: {
+      prices: components['schemas']['ModelPrice'][];
+    };
     /** @description OpenAI's error shape (the openai SDK raises its own classes from it) */
     OpenAiError: {
       error: {
@@ -1130,6 +1177,8 @@ export interface components {
       object: 'list';
     };
     Project: {
+      /** @description Projects of one billing group share one spend limit */
+      billingGroup: string | null;
       /**
        * Format: date-time
        * @example 2026-07-01T12:00:00.000Z
@@ -1154,6 +1203,9 @@ export interface components {
       };
       name: string;
       serviceAccountEmail: string | null;
+      spendLimitExplicit: boolean;
+      /** @description US dollars per rolling 10 minutes (explicit, else the tier preset); null = none */
+      spendLimitUsd: number | null;
       tier: ('free' | 'tier1' | 'tier2' | 'tier3') | null;
       /**
        * Format: date-time
@@ -1251,6 +1303,16 @@ export interface components {
         rpm: number;
         tpd: number | null;
         tpm: number;
+      };
+      /** @description Spend in micro-dollars, all models together */
+      spend: {
+        remainingMicros: number | null;
+        /** @description `p:<projectId>`, or `g:<billing group>` sharing one limit */
+        scope: string;
+        /** @description Spent by the project in the Pacific day */
+        todayMicros: number;
+        /** @description Spent in the scope's rolling spend window */
+        windowMicros: number;
       };
       /** @description Counted in the current Pacific day */
       today: {
@@ -1907,6 +1969,131 @@ export interface operations {
       };
     };
   };
+  PricesController_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ModelPriceList'];
+        };
+      };
+      /** @description Missing or invalid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  PricesController_set: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        model: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          input: number;
+          output: number;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ModelPrice'];
+        };
+      };
+      /** @description Invalid argument (the message names the field or line) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  PricesController_remove: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        model: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ModelPriceList'];
+        };
+      };
+      /** @description Invalid argument (the message names the field or line) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
   ProjectsController_list: {
     parameters: {
       query?: never;
@@ -1946,6 +2133,7 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': {
+          billingGroup?: string | null;
           egressIps?: string[];
           gcpProjectId?: string | null;
           /** @enum {string} */
@@ -1962,6 +2150,7 @@ export interface operations {
           };
           name: string;
           serviceAccountEmail?: string | null;
+          spendLimitUsd?: number | null | 'tier';
           tier?: ('free' | 'tier1' | 'tier2' | 'tier3') | null;
         };
       };
@@ -2059,6 +2248,7 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': {
+          billingGroup?: string | null;
           egressIps?: string[];
           gcpProjectId?: string | null;
           /** @enum {string} */
@@ -2075,6 +2265,7 @@ export interface operations {
           };
           name?: string;
           serviceAccountEmail?: string | null;
+          spendLimitUsd?: number | null | 'tier';
           tier?: ('free' | 'tier1' | 'tier2' | 'tier3') | null;
         };
       };

@@ -162,3 +162,23 @@ export function quotaExceededBody(violations: QuotaViolation[], retryDelay: stri
     { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay },
   ]);
 }
+
+/**
+ * A 429 with only a Help link: no QuotaFailure, no RetryInfo (GEMINI-FACTS "What changed in 2026"). The
+ * simulator answers it when a spend limit is exceeded: Google documents no quotaId for spend, so none is made up.
+ */
+export function helpOnlyResourceExhaustedBody(): GoogleErrorBody {
+  const message =
+    'You exceeded your current quota, please check your plan and billing details. For more information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits.';
+  return errorBody(429, 'RESOURCE_EXHAUSTED', message, [
+    {
+      '@type': 'type.googleapis.com/google.rpc.Help',
+      links: [
+        {
+          description: 'Learn more about Gemini API quotas',
+          url: 'https://ai.google.dev/gemini-api/docs/rate-limits',
+        },
+      ],
+    },
+  ]);
+}

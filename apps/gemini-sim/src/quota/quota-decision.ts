@@ -1,7 +1,13 @@
 // Turns a project's limits and windows into admission or Google's 429 body, and keeps the stats.
 import type { ResolvedSimProject, SimModelLimits } from '@keyfleet/testing';
-import { formatRetryDelay, quotaExceededBody, type QuotaViolation } from '../errors/google-error-bodies';
+import {
+  formatRetryDelay,
+  helpOnlyResourceExhaustedBody,
+  quotaExceededBody,
+  type QuotaViolation,
+} from '../errors/google-error-bodies';
 import type { SimContext } from '../sim-context';
+import { requestCostMicros } from './prices';
 import { checkQuota } from './quota-gate';
 import { quotaIdentity, type QuotaDimension } from './quota-ids';
 import { MINUTE_MS } from './window-tracker';
@@ -26,12 +32,17 @@ function violations(
   }));
 }
 
-/** Admits (and records) the request, or answers 429. Requests refused with 429 do not count, as at Google. */
+/**
+ * Admits (and records) the request, or answers 429. Requests refused with 429 do not count, as at Google.
+ * Past the rate limits, the billing account's spend window must hold the request's cost (input and the
+ * output it will produce); else the Help-only 429.
+ */
 export function admitOrRefuse(
   ctx: SimContext,
   project: ResolvedSimProject,
   model: string,
   tokens: number,
+  outputTokens = 0,
 ): QuotaRefusalAnswer | null {
   const now = ctx.now();
   const limits = project.limits[model];
@@ -49,8 +60,20 @@ export function admitOrRefuse(
     );
     return { status: 429, body: quotaExceededBody(violated, formatRetryDelay(refusal.retryAfterMs)) };
   }
+  const { config } = ctx.state;
+  const cost = requestCostMicros(config.prices, model, tokens, outputTokens);
+  const { account, limitMicros } = ctx.state.spendAccountOf(project);
+  const spend = ctx.state.spendFor(account);
+  spend.advance(now);
+  if (limitMicros !== null && spend.used + cost > limitMicros) {
+    ctx.state.stats.refused(project.id, model, limits, []);
+    ctx.state.stats.spendRefused(account, limitMicros);
+    return { status: 429, body: helpOnlyResourceExhaustedBody() };
+  }
   windows.record(now, tokens);
+  spend.record(now, cost);
   ctx.state.stats.admitted(project.id, model, limits, now, tokens);
+  ctx.state.stats.spendAdmitted(account, limitMicros, cost, spend.used);
   return null;
 }
 

@@ -19,14 +19,14 @@ export async function handleGenerateContent(ctx: SimContext, call: ApiCall, mode
   const request = parseGenerateRequest(call.body);
   if (isErrorBody(request)) return call.reply.json(400, request);
   const tokens = countPromptTokens(request);
-  const decision = decideGeneration(ctx, auth.entry, model, tokens);
+  const answer = buildAnswer(request, tokens);
+  const decision = decideGeneration(ctx, auth.entry, model, tokens, answer.usage.candidatesTokenCount);
   if (decision.kind === 'drop') {
     ctx.state.stats.countDropped();
     return call.reply.drop();
   }
   await ctx.delays.wait(decision.delayMs);
   if (decision.kind === 'error') return call.reply.json(decision.status, decision.body);
-  const answer = buildAnswer(request, tokens);
   if (!stream) return call.reply.json(200, generateContentResponse(model, answer, answer.text, true));
   const chunks = streamChunks(model, answer);
   if (call.url.searchParams.get('alt') !== 'sse') return call.reply.json(200, chunks);

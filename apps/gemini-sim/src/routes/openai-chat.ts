@@ -31,14 +31,14 @@ export async function handleChatCompletions(ctx: SimContext, call: ApiCall): Pro
     return fail(call, 404, modelNotFoundBody(chat.model, call.apiVersion, 'generateContent'));
   }
   const tokens = countPromptTokens(chat.request);
-  const decision = decideGeneration(ctx, auth.entry, chat.model, tokens);
+  const answer = buildAnswer(chat.request, tokens);
+  const decision = decideGeneration(ctx, auth.entry, chat.model, tokens, answer.usage.candidatesTokenCount);
   if (decision.kind === 'drop') {
     ctx.state.stats.countDropped();
     return call.reply.drop();
   }
   await ctx.delays.wait(decision.delayMs);
   if (decision.kind === 'error') return fail(call, decision.status, decision.body);
-  const answer = buildAnswer(chat.request, tokens);
   const created = Math.floor(ctx.now() / 1000);
   if (!chat.stream) return call.reply.json(200, completion(chat.model, answer, created));
   call.reply.openEvents();

@@ -27,6 +27,8 @@ describe('admin API', () => {
       ],
       faults: { errorRate: 0, errorStatus: 503, dropRate: 0, slowRate: 0, slowMs: 5000, script: [] },
       keyPolicy: { standardKeys: 'refused', standardKeyRefusal: 'unauthenticated', keyPropagationMs: 0 },
+      spendWindowMs: 600_000,
+      prices: {},
     });
   });
 

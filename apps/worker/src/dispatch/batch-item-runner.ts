@@ -110,7 +110,7 @@ export class BatchItemRunner {
     slot: UpstreamSlot,
   ): Promise<void> {
     this.picker
-      .settle(slot, result.promptTokenCount, result.sentAt)
+      .settle(slot, result.promptTokenCount, result.sentAt, result.outputTokenCount)
       .catch((error: unknown) => this.logger.warn(`correcting a reservation of ${model}: ${String(error)}`));
     const origin = originOf(slot, result.promptTokenCount);
     const recorded = await untilWritten(

@@ -8,6 +8,7 @@ export * from './batch-item.entity';
 export * from './audit-log.entity';
 export * from './key-rotation.entity';
 export * from './dispatch-worker.entity';
+export * from './model-price.entity';
 
 import { AuditLogEntity } from './audit-log.entity';
 import { BatchItemEntity } from './batch-item.entity';
@@ -16,6 +17,7 @@ import { ClientKeyEntity } from './client-key.entity';
 import { ClientEntity } from './client.entity';
 import { DispatchWorkerEntity } from './dispatch-worker.entity';
 import { KeyRotationEntity } from './key-rotation.entity';
+import { ModelPriceEntity } from './model-price.entity';
 import { ProjectModelLimitEntity } from './project-model-limit.entity';
 import { ProjectEntity } from './project.entity';
 import { UpstreamKeyEntity } from './upstream-key.entity';
@@ -31,4 +33,5 @@ export const ENTITIES = [
   AuditLogEntity,
   KeyRotationEntity,
   DispatchWorkerEntity,
+  ModelPriceEntity,
 ];

@@ -33,6 +33,18 @@ export class ProjectEntity extends Timestamped {
   @Column({ name: 'service_account_email', type: 'varchar', length: 320, nullable: true })
   serviceAccountEmail!: string | null;
 
+  /** Projects sharing a billing account share one spend limit (the smallest set among them); null = alone. */
+  @Column({ name: 'billing_group', type: 'varchar', length: 100, nullable: true })
+  billingGroup!: string | null;
+
+  /** Spend limit in US dollars per rolling 10 minutes when set explicitly (null then means none). */
+  @Column({ name: 'spend_limit_usd', type: 'double precision', nullable: true })
+  spendLimitUsd!: number | null;
+
+  /** false: the tier's preset spend limit applies and spendLimitUsd is ignored. */
+  @Column({ name: 'spend_limit_explicit', type: 'boolean', default: false })
+  spendLimitExplicit!: boolean;
+
   @OneToMany('ProjectModelLimitEntity', (limit: ProjectModelLimitEntity) => limit.project)
   limits?: ProjectModelLimitEntity[];
 }

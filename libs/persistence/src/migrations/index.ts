@@ -2,6 +2,7 @@ import { Initial1795436515411 } from './1795436515411-initial';
 import { KeyRotations1795447934835 } from './1795447934835-key-rotations';
 import { FairDispatch1796355133294 } from './1796355133294-fair-dispatch';
 import { DispatchLeases1796355735716 } from './1796355735716-dispatch-leases';
+import { SpendLimits1796391552152 } from './1796391552152-spend-limits';
 
 // Listed explicitly (no globs), oldest first, so every entrypoint and test sees the same set.
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   KeyRotations1795447934835,
   FairDispatch1796355133294,
   DispatchLeases1796355735716,
+  SpendLimits1796391552152,
 ];

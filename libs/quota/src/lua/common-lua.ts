@@ -8,6 +8,11 @@
  *   <base>:day:<dayStartMs>  HASH requests/tokens of one Pacific day
  *   <base>:block    HASH until/reason after a 429 that still arrived
  * Per model, <model base>:epoch HASH id/until/replayed:<process> marks the life of the windows (see epoch_of).
+ * Spend (micro-dollars) is counted across models, under the spend base <prefix>:quota:spend:
+ *   :s:<scope>:win  ZSET per billing scope (p:<project> or g:<group>), member "<id>:<micros>[:c]", score = time
+ *   :s:<scope>:sum  HASH micros: running sum over :win
+ *   :p:<project>:day:<dayStartMs>  HASH micros of one project and Pacific day
+ * Its window (SPEND_SPAN, the spend window plus the headroom) is an argument of the scripts that use it.
  */
 export const COMMON_LUA = `
 local WINDOW = tonumber(ARGV[1])
@@ -65,6 +70,39 @@ local function trim(win, sum, pending, now)
     redis.call('PEXPIRE', pending, RETENTION)
   end
   return requests, tokens
+end
+
+-- Drops spend entries that left the window and returns the scope's micro-dollars still in it.
+local function trim_spend(win, sum, span, now)
+  local used = tonumber(redis.call('HGET', sum, 'micros')) or 0
+  local cutoff = now - span
+  local expired = redis.call('ZRANGEBYSCORE', win, '-inf', cutoff)
+  if #expired == 0 then return used end
+  for _, m in ipairs(expired) do used = used - tokens_of(m) end
+  redis.call('ZREMRANGEBYSCORE', win, '-inf', cutoff)
+  if used < 0 then used = 0 end
+  redis.call('HSET', sum, 'micros', used)
+  return used
+end
+
+-- When enough of the oldest spend entries will have left the window to free \`need\` micro-dollars.
+local function spend_free_at(win, need, span, now)
+  local freed, offset = 0, 0
+  while true do
+    local e = redis.call('ZRANGE', win, offset, offset + 127, 'WITHSCORES')
+    if #e == 0 then return now + span end
+    for i = 1, #e, 2 do
+      freed = freed + tokens_of(e[i])
+      if freed >= need then return tonumber(e[i + 1]) + span end
+    end
+    offset = offset + 128
+  end
+end
+
+-- Keeps a spend key at least until \`until_ms\` (never shortens it: a booking may hold it longer).
+local function keep_until(key, until_ms, now)
+  local ttl = redis.call('PTTL', key)
+  if ttl < until_ms - now then redis.call('PEXPIRE', key, math.max(1, until_ms - now)) end
 end
 
 local function day_counts(day)

@@ -5,8 +5,11 @@ import { COMMON_LUA } from './common-lua';
  * KEYS[1] = the model's rotation counter (the other keys share its {model} hash slot and are built here
  * from ARGV[5], because which day key is touched depends on Redis' clock).
  * ARGV[5] model base, [6] tokens, [7] reservation id, [8] book-ahead ms, [9] n boundaries, then the
- * boundaries, then n candidates, then per candidate: projectId, rpm, tpm, rpd, tpd (effective limits,
- * -1 = unlimited); the last ARGV is 'adopt' when this process knows no epoch of the model yet.
+ * boundaries, then n candidates, then per candidate: projectId, rpm, tpm, rpd, tpd, spend limit
+ * (effective limits, -1 = unlimited), spend scope; then the spend base, the request's cost in
+ * micro-dollars (0: spend not counted) and the spend span; the last ARGV is 'adopt' when this process
+ * knows no epoch of the model yet. The cost is held in the chosen candidate's spend scope (its billing
+ * group's window when it has one, so one limit covers the group) and in the project's day.
  *
  * With a book-ahead, a request that finds every candidate full of the rolling windows books the moment
  * room frees (at most book-ahead ms away): its entry is stamped with that future moment, so the caller
@@ -24,6 +27,7 @@ local nb = tonumber(ARGV[9])
 local boundaries = {}
 for i = 1, nb do boundaries[i] = tonumber(ARGV[9 + i]) end
 local nc = tonumber(ARGV[10 + nb])
+local spend_base, cost, SPEND_SPAN = ARGV[#ARGV - 3], tonumber(ARGV[#ARGV - 2]), tonumber(ARGV[#ARGV - 1])
 local now = now_ms()
 local day_start, day_end = pick_day(boundaries, now)
 local epoch, hold = epoch_of(base, now, ARGV[#ARGV] == 'adopt')
@@ -31,15 +35,22 @@ if hold > now then return { 'wait', hold, now, epoch } end
 
 local function fraction_left(used, limit)
   if limit < 0 then return 1 end
+  if limit == 0 then return 0 end
   return (limit - used) / limit
 end
 
 local function read_candidate(i)
-  local at = 10 + nb + (i - 1) * 5
+  local at = 10 + nb + (i - 1) * 7
   local c = {
     pid = ARGV[at + 1], rpm = tonumber(ARGV[at + 2]), tpm = tonumber(ARGV[at + 3]),
-    rpd = tonumber(ARGV[at + 4]), tpd = tonumber(ARGV[at + 5]),
+    rpd = tonumber(ARGV[at + 4]), tpd = tonumber(ARGV[at + 5]), spend_limit = tonumber(ARGV[at + 6]),
   }
+  local scope = spend_base .. ':s:' .. ARGV[at + 7]
+  c.spend_win, c.spend_sum = scope .. ':win', scope .. ':sum'
+  -- Only a limit needs the window's sum read (and trimmed); the sum stays the sum of its entries anyway.
+  c.spend = 0
+  if cost > 0 and c.spend_limit >= 0 then c.spend = trim_spend(c.spend_win, c.spend_sum, SPEND_SPAN, now) end
+  c.spend_over = c.spend_limit >= 0 and c.spend + cost > c.spend_limit
   c.key = base .. ':p:' .. c.pid
   c.win, c.sum, c.pending = c.key .. ':win', c.key .. ':sum', c.key .. ':pending'
   c.day = c.key .. ':day:' .. day_start
@@ -55,7 +66,8 @@ end
 local function room_after(c)
   return math.min(
     fraction_left(c.requests + 1, c.rpm), fraction_left(c.tokens + tokens, c.tpm),
-    fraction_left(c.day_requests + 1, c.rpd), fraction_left(c.day_tokens + tokens, c.tpd))
+    fraction_left(c.day_requests + 1, c.rpd), fraction_left(c.day_tokens + tokens, c.tpd),
+    fraction_left(c.spend + cost, c.spend_limit))
 end
 
 -- Reserves on c at the given moment (now, or a booked moment within the book-ahead).
@@ -68,6 +80,17 @@ local function reserve_on(c, at)
   redis.call('HINCRBY', c.day, 'requests', 1)
   redis.call('HINCRBY', c.day, 'tokens', tokens)
   if c.day_requests == 0 then redis.call('PEXPIRE', c.day, day_end - now + keep) end
+  if cost > 0 then
+    local spend_keep = RETENTION + SPEND_SPAN + (at - now)
+    redis.call('ZADD', c.spend_win, at, id .. ':' .. cost)
+    redis.call('HINCRBY', c.spend_sum, 'micros', cost)
+    redis.call('PEXPIRE', c.spend_win, spend_keep)
+    redis.call('PEXPIRE', c.spend_sum, spend_keep)
+    local spend_day = spend_base .. ':p:' .. c.pid .. ':day:' .. day_start
+    if redis.call('HINCRBY', spend_day, 'micros', cost) == cost then
+      redis.call('PEXPIRE', spend_day, day_end - now + keep)
+    end
+  end
   return { 'reserved', c.pid, at, day_start, now, epoch }
 end
 
@@ -99,6 +122,9 @@ local function free_at(c)
   local at = c.blocked_until
   if c.rpm_over then at = math.max(at, rpm_free_at(c)) end
   if c.tpm_over then at = math.max(at, tpm_free_at(c)) end
+  if c.spend_over then
+    at = math.max(at, spend_free_at(c.spend_win, c.spend + cost - c.spend_limit, SPEND_SPAN, now))
+  end
   if c.day_over then at = math.max(at, day_end) end
   local bookable = c.blocked_until == 0 and not c.day_over and at < day_end
   return math.max(at, now + 1), bookable
@@ -110,7 +136,7 @@ local candidates, best, best_room = {}, nil, -1
 for k = 0, nc - 1 do
   local c = read_candidate(((start + k) % nc) + 1)
   candidates[#candidates + 1] = c
-  if c.blocked_until == 0 and not c.rpm_over and not c.tpm_over and not c.day_over then
+  if c.blocked_until == 0 and not c.rpm_over and not c.tpm_over and not c.day_over and not c.spend_over then
     local room = room_after(c)
     if room > best_room then best, best_room = c, room end
   end

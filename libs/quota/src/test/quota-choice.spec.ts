@@ -94,6 +94,8 @@ describe('QuotaEngine candidate choice, blocks and capacity share', () => {
       today: { requests: 2, tokens: 200 },
       remaining: { rpm: 8, tpm: 800, rpd: 98, tpd: null },
       blockedUntil: null,
+      // No prices given: no spend counted.
+      spend: { scope: 'p:p1', windowMicros: 0, todayMicros: 0, remainingMicros: null },
     });
   });
 });

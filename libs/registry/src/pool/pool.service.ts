@@ -3,10 +3,16 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
 import { isDatabaseUnavailable } from '@keyfleet/errors';
-import { ProjectEntity, ProjectModelLimitEntity, UpstreamKeyEntity } from '@keyfleet/persistence';
+import {
+  ModelPriceEntity,
+  ProjectEntity,
+  ProjectModelLimitEntity,
+  UpstreamKeyEntity,
+} from '@keyfleet/persistence';
 import { UpstreamKeysService } from '../keys/upstream-keys.service';
 import { shortFingerprint } from '../keys/upstream-key-view';
 import { effectiveLimits, type ModelLimits } from '../limits/model-limits';
+import { effectiveSpendLimitUsd, SHIPPED_MODEL_PRICES, type ShippedModelPrice } from '../limits/model-prices';
 import { CidrList } from '../net/cidr';
 import { CLOCK, systemClock, type Clock } from '../shared/clock';
 import { DatabaseOutage } from '../shared/database-outage';
@@ -28,6 +34,10 @@ export interface PoolProject {
   name: string;
   limits: ModelLimits;
   keys: PoolKey[];
+  /** Micro-dollars per spend window (its billing group's when it has one); null = no spend limit. */
+  spendLimit: number | null;
+  /** Where its spend is counted: `g:<billing group>` or `p:<projectId>`. */
+  spendScope: string;
 }
 
 /**
@@ -48,6 +58,8 @@ export const POOL_STALE_MAX_MS = 15 * 60_000;
 interface Snapshot {
   loadedAt: number;
   byModel: Map<string, PoolProject[]>;
+  /** The shipped prices with the admin's overrides. */
+  prices: Map<string, ShippedModelPrice>;
 }
 
 /**
@@ -73,6 +85,7 @@ export class PoolService implements OnModuleDestroy {
     @InjectRepository(ProjectEntity) private readonly projects: Repository<ProjectEntity>,
     @InjectRepository(ProjectModelLimitEntity) private readonly limits: Repository<ProjectModelLimitEntity>,
     @InjectRepository(UpstreamKeyEntity) private readonly keys: Repository<UpstreamKeyEntity>,
+    @InjectRepository(ModelPriceEntity) private readonly prices: Repository<ModelPriceEntity>,
     private readonly upstreamKeys: UpstreamKeysService,
     private readonly events: RegistryEvents,
     @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
@@ -86,6 +99,12 @@ export class PoolService implements OnModuleDestroy {
   async poolFor(model: string): Promise<PoolProject[]> {
     const snapshot = await this.current();
     return this.withoutWithheld(snapshot.byModel.get(model) ?? []);
+  }
+
+  /** The model's price (an admin's override, else the shipped list price), or null when unknown. */
+  async priceOf(model: string): Promise<ShippedModelPrice | null> {
+    const snapshot = await this.current();
+    return snapshot.prices.get(model) ?? null;
   }
 
   /** Models with at least one usable project. */
@@ -199,7 +218,7 @@ export class PoolService implements OnModuleDestroy {
 
   private async load(): Promise<Snapshot> {
     const loadedAt = this.clock.now();
-    const [projects, limits, keys] = await Promise.all([
+    const [projects, limits, keys, priceRows] = await Promise.all([
       this.projects.find({ order: { name: 'ASC' } }),
       this.limits.find(),
       this.keys
@@ -208,7 +227,9 @@ export class PoolService implements OnModuleDestroy {
         .where('key.status = :status', { status: 'active' })
         .orderBy('key.issuedAt', 'DESC')
         .getMany(),
+      this.prices.find(),
     ]);
+    const spend = spendLimits(projects);
     const keysByProject = this.decryptedKeysByProject(keys);
     const byModel = new Map<string, PoolProject[]>();
     for (const project of projects) {
@@ -217,11 +238,17 @@ export class PoolService implements OnModuleDestroy {
       if (!projectKeys?.length) continue;
       const explicit = limits.filter((limit) => limit.projectId === project.id);
       for (const [model, modelLimits] of Object.entries(effectiveLimits(project, explicit))) {
-        const entry = { projectId: project.id, name: project.name, limits: modelLimits, keys: projectKeys };
+        const entry = {
+          projectId: project.id,
+          name: project.name,
+          limits: modelLimits,
+          keys: projectKeys,
+          ...spend(project),
+        };
         byModel.set(model, [...(byModel.get(model) ?? []), entry]);
       }
     }
-    return { loadedAt, byModel };
+    return { loadedAt, byModel, prices: priceTable(priceRows) };
   }
 
   /**
@@ -261,4 +288,35 @@ export class PoolService implements OnModuleDestroy {
     }
     return byProject;
   }
+}
+
+function priceTable(overrides: ModelPriceEntity[]): Map<string, ShippedModelPrice> {
+  const prices = new Map<string, ShippedModelPrice>(Object.entries(SHIPPED_MODEL_PRICES));
+  for (const row of overrides)
+    prices.set(row.model, { input: row.inputUsdPerMillion, output: row.outputUsdPerMillion });
+  return prices;
+}
+
+/**
+ * Each project's spend limit (micro-dollars) and scope. Projects of one billing group share one limit:
+ * the smallest any of them has (they share one billing account, hence one tier).
+ */
+function spendLimits(
+  projects: ProjectEntity[],
+): (p: ProjectEntity) => Pick<PoolProject, 'spendLimit' | 'spendScope'> {
+  const groupLimits = new Map<string, number | null>();
+  for (const project of projects) {
+    if (!project.billingGroup) continue;
+    const own = effectiveSpendLimitUsd(project);
+    const before = groupLimits.get(project.billingGroup) ?? null;
+    groupLimits.set(project.billingGroup, own === null ? before : Math.min(own, before ?? own));
+  }
+  const micros = (usd: number | null) => (usd === null ? null : Math.round(usd * 1_000_000));
+  return (project) =>
+    project.billingGroup
+      ? {
+          spendLimit: micros(groupLimits.get(project.billingGroup) ?? null),
+          spendScope: `g:${project.billingGroup}`,
+        }
+      : { spendLimit: micros(effectiveSpendLimitUsd(project)), spendScope: `p:${project.id}` };
 }

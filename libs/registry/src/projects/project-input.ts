@@ -19,6 +19,14 @@ const egressIps = z
   .array(ipAddressInput, { error: 'expected an array of IP addresses' })
   .transform(uniqueList);
 const serviceAccountEmail = z.email({ error: 'expected an e-mail address' }).max(320);
+// Names a billing account's projects share: one spend limit covers them all.
+const billingGroup = z
+  .string({ error: 'expected a billing group name' })
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, { error: 'expected 1-100 letters, digits, ".", "_" or "-"' });
+// US dollars per rolling 10 minutes; null = no spend limit; "tier" = the tier's preset (the default).
+const spendLimitUsd = z.union([z.number().nonnegative().max(1_000_000), z.null(), z.literal('tier')], {
+  error: 'expected a number of US dollars, null (none) or "tier"',
+});
 
 export const createProjectInput = objectOf({
   name: text(200),
@@ -28,6 +36,8 @@ export const createProjectInput = objectOf({
   egressIps: egressIps.optional(),
   issuer: issuer.optional(),
   serviceAccountEmail: serviceAccountEmail.nullable().optional(),
+  billingGroup: billingGroup.nullable().optional(),
+  spendLimitUsd: spendLimitUsd.optional(),
 });
 export type CreateProjectInput = z.output<typeof createProjectInput>;
 
@@ -42,5 +52,7 @@ export const updateProjectInput = objectOf({
   egressIps: egressIps.optional(),
   issuer: issuer.optional(),
   serviceAccountEmail: serviceAccountEmail.nullable().optional(),
+  billingGroup: billingGroup.nullable().optional(),
+  spendLimitUsd: spendLimitUsd.optional(),
 });
 export type UpdateProjectInput = z.output<typeof updateProjectInput>;

@@ -6,6 +6,7 @@ import type {
   UpstreamKeyStatus,
 } from '@keyfleet/persistence';
 import { effectiveLimits, type ModelLimits } from '../limits/model-limits';
+import { effectiveSpendLimitUsd } from '../limits/model-prices';
 
 export type KeyCounts = Record<UpstreamKeyStatus, number>;
 
@@ -22,6 +23,12 @@ export interface ProjectView {
   limits: Record<string, ModelLimits>;
   /** The models of `limits` set explicitly (the others come from the tier). */
   explicitLimitModels: string[];
+  /** Spend limit in US dollars per rolling 10 minutes (explicit or the tier's); null = none. */
+  spendLimitUsd: number | null;
+  /** Whether spendLimitUsd was set explicitly (else it follows the tier). */
+  spendLimitExplicit: boolean;
+  /** Projects of one billing group share one spend limit; null = the project alone. */
+  billingGroup: string | null;
   keyCounts: KeyCounts;
   createdAt: string;
   updatedAt: string;
@@ -46,6 +53,9 @@ export function toProjectView(
     serviceAccountEmail: project.serviceAccountEmail,
     limits: effectiveLimits(project, explicit),
     explicitLimitModels: explicit.map((row) => row.model).sort(),
+    spendLimitUsd: effectiveSpendLimitUsd(project),
+    spendLimitExplicit: project.spendLimitExplicit,
+    billingGroup: project.billingGroup,
     keyCounts,
     createdAt: project.createdAt.toISOString(),
     updatedAt: project.updatedAt.toISOString(),

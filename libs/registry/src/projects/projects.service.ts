@@ -39,6 +39,8 @@ export class ProjectsService {
         egressIps: input.egressIps ?? [],
         issuer,
         serviceAccountEmail: input.serviceAccountEmail ?? null,
+        billingGroup: input.billingGroup ?? null,
+        ...spendLimitFields(input.spendLimitUsd),
       });
       const limits = Object.entries(input.limits ?? {});
       for (const [model, limit] of limits) await upsertLimit(manager, project.id, model, limit);
@@ -76,8 +78,9 @@ export class ProjectsService {
 
   async update(id: string, input: UpdateProjectInput, actor: string): Promise<ProjectView> {
     const project = await this.findEntity(id);
-    const { limits, ...fields } = input;
+    const { limits, spendLimitUsd, ...fields } = input;
     const changes = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+    if (spendLimitUsd !== undefined) Object.assign(changes, spendLimitFields(spendLimitUsd));
     Object.assign(project, changes);
     assertIssuerReady(project.issuer, project.gcpProjectId, project.serviceAccountEmail);
     await this.inTransaction(async (manager) => {
@@ -192,6 +195,14 @@ async function upsertLimit(
   await manager
     .getRepository(ProjectModelLimitEntity)
     .upsert({ projectId, model, rpm, tpm, rpd, tpd }, { conflictPaths: ['projectId', 'model'] });
+}
+
+/** "tier" (or nothing): the tier's preset; a number: that limit; null: no spend limit. */
+function spendLimitFields(
+  value: number | null | 'tier' | undefined,
+): Pick<ProjectEntity, 'spendLimitUsd' | 'spendLimitExplicit'> {
+  if (value === undefined || value === 'tier') return { spendLimitUsd: null, spendLimitExplicit: false };
+  return { spendLimitUsd: value, spendLimitExplicit: true };
 }
 
 function assertIssuerReady(

@@ -33,6 +33,10 @@ export interface SimProjectConfig {
   limits: Record<string, SimModelLimits>;
   /** Defaults to none (add keys later with POST /sim/keys). */
   keys?: Array<string | SimKeySpec>;
+  /** Spend limit in US dollars per spend window (Google: per rolling 10 min); absent = none. */
+  spendLimitUsd?: number;
+  /** Projects of one billing account share one spend window (and the smallest limit among them). */
+  billingAccount?: string;
 }
 
 export type SimScriptStatus = 400 | 403 | 429 | 500 | 503;
@@ -55,6 +59,8 @@ export interface SimScriptedFault {
   reason?: string;
   /** For a built body: the message. */
   message?: string;
+  /** A 429 with only a Help link: no QuotaFailure, no RetryInfo (as Google answers since 2026). */
+  helpOnly?: boolean;
 }
 
 export interface SimFaults {
@@ -96,6 +102,12 @@ export interface SimKeyPolicy {
 
 export type ResolvedSimKeyPolicy = Required<SimKeyPolicy>;
 
+/** US dollars per million tokens; output includes thinking. */
+export interface SimModelPrice {
+  input: number;
+  output: number;
+}
+
 /** The config as written (PUT /sim/config, SIM_CONFIG file, spawnSimulator). */
 export interface SimConfig {
   windowMode?: SimWindowMode;
@@ -103,6 +115,10 @@ export interface SimConfig {
   projects: SimProjectConfig[];
   faults?: SimFaults;
   keyPolicy?: SimKeyPolicy;
+  /** The rolling spend window; default 600000 (Google's 10 minutes), shorter for tests and the bench. */
+  spendWindowMs?: number;
+  /** Prices per model over the simulator's built-in table (Google's list prices). */
+  prices?: Record<string, SimModelPrice>;
 }
 
 export interface ResolvedSimKey {
@@ -116,6 +132,8 @@ export interface ResolvedSimProject {
   tier: SimTier;
   limits: Record<string, SimModelLimits>;
   keys: ResolvedSimKey[];
+  spendLimitUsd?: number;
+  billingAccount?: string;
 }
 
 export interface ResolvedSimFaults {
@@ -135,6 +153,8 @@ export interface ResolvedSimConfig {
   projects: ResolvedSimProject[];
   faults: ResolvedSimFaults;
   keyPolicy: ResolvedSimKeyPolicy;
+  spendWindowMs: number;
+  prices: Record<string, SimModelPrice>;
 }
 
 /** POST /sim/keys body. */
@@ -186,8 +206,20 @@ export interface SimTotals {
   byApiVersion: Record<string, number>;
 }
 
+/** One billing account's (or project's) spend, in micro-dollars. */
+export interface SimSpendStats {
+  admittedMicros: number;
+  /** The most ever admitted within one rolling spend window. */
+  maxMicrosInWindow: number;
+  /** The limit per spend window, null = none. */
+  limitMicros: number | null;
+  refused429: number;
+}
+
 export interface SimStats {
   totals: SimTotals;
+  /** Billing account (or project id) → spend. */
+  spend: Record<string, SimSpendStats>;
   /** projectId → model → stats. */
   projects: Record<string, Record<string, SimModelStats>>;
   /** Last four characters of a presented key → its request count. */

@@ -45,6 +45,9 @@ describe('admin API: projects, limits and upstream keys (HTTP)', () => {
         'gemini-2.5-pro': TIER_PRESETS.free['gemini-2.5-pro'],
       },
       explicitLimitModels: ['gemini-2.5-flash'],
+      spendLimitUsd: null, // the free tier has no spend limit
+      spendLimitExplicit: false,
+      billingGroup: null,
       keyCounts: { active: 0, retiring: 0, disabled: 0, revoked: 0 },
       createdAt: ISO,
       updatedAt: ISO,

@@ -15,7 +15,11 @@ describe('admin API: GET /admin/v1/usage (HTTP)', () => {
   let idleId: string;
 
   async function projectWithKey(name: string, secret: string): Promise<string> {
-    const project = await api.admin('POST', '/projects', { name, limits: { [MODEL]: LIMITS } });
+    const project = await api.admin('POST', '/projects', {
+      name,
+      limits: { [MODEL]: LIMITS },
+      spendLimitUsd: 0.001,
+    });
     expect(project.status).toBe(201);
     const key = await api.admin('POST', `/projects/${project.body.id}/keys`, { secret });
     expect(key.status).toBe(201);
@@ -43,7 +47,12 @@ describe('admin API: GET /admin/v1/usage (HTTP)', () => {
   });
 
   it('reports per project and model what the quota engine has counted, what is left, and blocks', async () => {
-    const only = { model: MODEL, candidates: [{ projectId: busyId, ...LIMITS, tpd: null }] };
+    const only = {
+      model: MODEL,
+      candidates: [{ projectId: busyId, ...LIMITS, tpd: null, spendLimit: 1_000 }],
+      // $0.30 / $2.50 per million tokens, 10 output tokens expected.
+      spend: { input: 0.3, output: 2.5, outputTokens: 10 },
+    };
     const first = await engine.reserve({ ...only, estimatedTokens: 100 });
     const second = await engine.reserve({ ...only, estimatedTokens: 50 });
     if (first.kind !== 'reserved' || second.kind !== 'reserved') throw new Error('expected reservations');
@@ -67,6 +76,8 @@ describe('admin API: GET /admin/v1/usage (HTTP)', () => {
       today: { requests: 2, tokens: 130 },
       remaining: { rpm: 5, tpm: 69870, rpd: 698, tpd: null },
       blockedUntil: new Date(until).toISOString(),
+      // 100 tokens: 30 + 25; 50 corrected to 30 (the output estimate stands): 9 + 25.
+      spend: { scope: `p:${busyId}`, windowMicros: 89, todayMicros: 89, remainingMicros: 911 },
     });
     expect(idle).toMatchObject({
       projectName: 'usage-idle',

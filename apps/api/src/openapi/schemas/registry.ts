@@ -52,6 +52,14 @@ export const projectView = z
       .record(z.string(), modelLimits)
       .meta({ description: 'Effective limits per model (explicit, then the tier preset)' }),
     explicitLimitModels: z.array(z.string()),
+    spendLimitUsd: z.number().nullable().meta({
+      description: 'US dollars per rolling 10 minutes (explicit, else the tier preset); null = none',
+    }),
+    spendLimitExplicit: z.boolean(),
+    billingGroup: z
+      .string()
+      .nullable()
+      .meta({ description: 'Projects of one billing group share one spend limit' }),
     keyCounts,
     createdAt: isoTime,
     updatedAt: isoTime,
@@ -187,3 +195,14 @@ export const auditPage = z
     nextBefore: z.string().nullable().meta({ description: 'Pass as `before` for the next (older) page' }),
   })
   .meta({ id: 'AuditPage' }) satisfies z.ZodType<AuditPage>;
+
+export const modelPriceView = z
+  .object({
+    model: z.string(),
+    input: z.number().meta({ description: 'US dollars per million input tokens' }),
+    output: z.number().meta({ description: 'US dollars per million output tokens (thinking included)' }),
+    source: z.enum(['shipped', 'admin']),
+  })
+  .meta({ id: 'ModelPrice' });
+
+export const modelPriceList = z.object({ prices: z.array(modelPriceView) }).meta({ id: 'ModelPriceList' });

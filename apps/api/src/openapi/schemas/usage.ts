@@ -21,6 +21,14 @@ export const usageRow = z
     blockedUntil: isoTime
       .nullable()
       .meta({ description: 'Until when a 429 keeps the project out for this model' }),
+    spend: z
+      .object({
+        scope: z.string().meta({ description: '`p:<projectId>`, or `g:<billing group>` sharing one limit' }),
+        windowMicros: z.number().int().meta({ description: "Spent in the scope's rolling spend window" }),
+        todayMicros: z.number().int().meta({ description: 'Spent by the project in the Pacific day' }),
+        remainingMicros: z.number().int().nullable(),
+      })
+      .meta({ description: 'Spend in micro-dollars, all models together' }),
   })
   .meta({ id: 'UsageRow' });
 
