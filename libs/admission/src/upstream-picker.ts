@@ -40,6 +40,7 @@ export type AdmissionLane = 'batch' | 'interactive';
 export type Admission = { slot: UpstreamSlot } | { waitMs: number; reason: string } | { impossible: string };
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+const SPEND_FREED_EVERY_MS = 100;
 const NO_KEYS: ReadonlySet<string> = new Set();
 
 /**
@@ -51,6 +52,8 @@ export class UpstreamPicker {
   private readonly keyCursor = new Map<string, number>();
   private readonly calibrator = new TokenCalibrator();
   private readonly outputs = new OutputEstimator();
+  private readonly spendFreedListeners = new Set<(model: string) => void>();
+  private readonly lastSpendFreed = new Map<string, number>();
   /** How long after its moment a slot's request may still leave (Infinity: no headroom, nothing guarded). */
   readonly sendWindowMs: number;
 
@@ -209,7 +212,24 @@ export class UpstreamPicker {
     // the engine's clock no earlier than it happened.
     const sentAtMs =
       sentAt === undefined ? 0 : slot.reservation.atMs + (sentAt - slot.askedAt - slot.dueInMs);
-    await this.engine.correct(slot.reservation, promptTokenCount, sentAtMs, outputTokenCount);
+    const freed = await this.engine.correct(slot.reservation, promptTokenCount, sentAtMs, outputTokenCount);
+    if (freed > 0 && slot.reservation.spend?.limited) this.spendFreed(slot.reservation.model);
+  }
+
+  /**
+   * Tells `listener` (at most every 100 ms per model) that a correction gave spend back under a spend
+   * limit: room a dispatcher waiting for the window to slide can use now. Returns the unsubscribe.
+   */
+  onSpendFreed(listener: (model: string) => void): () => void {
+    this.spendFreedListeners.add(listener);
+    return () => this.spendFreedListeners.delete(listener);
+  }
+
+  private spendFreed(model: string): void {
+    const now = performance.now();
+    if (now - (this.lastSpendFreed.get(model) ?? -Infinity) < SPEND_FREED_EVERY_MS) return;
+    this.lastSpendFreed.set(model, now);
+    for (const listener of this.spendFreedListeners) listener(model);
   }
 
   /**

@@ -129,7 +129,12 @@ export class QuotaEngine {
       };
       const chosen = possible.find((c) => c.projectId === reservation.projectId);
       if (req.spend && micros > 0 && chosen)
-        reservation.spend = { ...spendPrices(req.spend), micros, scope: chosen.spendScope };
+        reservation.spend = {
+          ...spendPrices(req.spend),
+          micros,
+          scope: chosen.spendScope,
+          limited: chosen.spend >= 0,
+        };
       this.recovery.seen(req.model, String(epoch));
       this.recovery.reserved(reservation, String(epoch));
       return { kind: 'reserved', reservation, dueInMs: Math.max(0, atMs - nowMs) };
@@ -175,13 +180,14 @@ export class QuotaEngine {
    * the reservation from `sentAtMs` (Redis clock) when the request left later than its stamp, so the
    * room it frees a window later follows when it was really used. The spend held becomes the real cost:
    * `outputTokens` is candidates + thoughts tokens (usageMetadata); unknown, the estimate stays. Idempotent.
+   * Returns the micro-dollars given back (the held estimate less the real cost; negative if it cost more).
    */
   async correct(
     reservation: Reservation,
     actualTokens: number,
     sentAtMs = 0,
     outputTokens?: number,
-  ): Promise<void> {
+  ): Promise<number> {
     const actual = tokenCount(actualTokens, 'actualTokens');
     const { spend } = reservation;
     const output =
@@ -189,6 +195,7 @@ export class QuotaEngine {
     const micros = spend ? costMicros(actual, { ...spend, outputTokens: output ?? 0 }) : 0;
     this.recovery.corrected(reservation, actual, Math.ceil(sentAtMs), micros);
     await this.commands.kfQuotaCorrect(...this.adjustArgs(reservation), actual, Math.ceil(sentAtMs), micros);
+    return spend ? spend.micros - micros : 0;
   }
 
   /**
@@ -294,7 +301,7 @@ export function costMicros(inputTokens: number, spend: SpendEstimate): number {
   return Math.ceil(inputTokens * spend.input + spend.outputTokens * spend.output);
 }
 
-function spendPrices(spend: SpendEstimate): Omit<SpendHold, 'micros' | 'scope'> {
+function spendPrices(spend: SpendEstimate): Omit<SpendHold, 'micros' | 'scope' | 'limited'> {
   return { input: spend.input, output: spend.output, outputTokens: Math.ceil(spend.outputTokens) };
 }
 

@@ -56,6 +56,7 @@ describe('ModelLedger', () => {
       outputTokens: 100,
       micros,
       scope: 'g:acct',
+      limited: true,
     });
     const a = { ...at('a', 'p1', DAY + 10, 1_000), spend: spend(550) };
     const b = { ...at('b', 'p1', DAY + 20, 1_000), spend: spend(550) };

@@ -47,6 +47,8 @@ export interface SpendHold extends ModelPrice {
   micros: number;
   scope: string;
   outputTokens: number;
+  /** Whether the scope has a spend limit: only then does a lower actual cost let more in at once. */
+  limited: boolean;
 }
 
 /** What one admitted request holds; hand it back to `correct` or `release`. */

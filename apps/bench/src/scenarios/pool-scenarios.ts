@@ -55,12 +55,12 @@ const POOL_J: PoolProject[] = [1000, 1000, 1000, 1000].map((rpm, i) => ({
   tpm: 4_000_000,
 }));
 
-// Spend binds: 4,000-token prompts cost 1,200 micro-dollars of input at gemini-2.5-flash's $0.30 per
-// million and the simulator's 4-token answers 10 more at $2.50; 246 fit a window across the four
-// projects' limits, while their RPM 2,000 and TPM 4M would take 1,000 a minute each.
-const SPEND_PROMPT_TOKENS = 4000;
-const SPEND_COST_MICROS = 1200 + 10;
-const POOL_K: PoolProject[] = [0.03, 0.06, 0.09, 0.12].map((spendLimitUsd, i) => ({
+// Spend binds: 1,000-token prompts cost 300 micro-dollars of input at gemini-2.5-flash's $0.30 per
+// million and the simulator's 4-token answers 10 more at $2.50; 240 fit a window across the four
+// projects' limits, while their RPM 2,000 and TPM 4M would take 2,000 a minute each.
+const SPEND_PROMPT_TOKENS = 1000;
+const SPEND_COST_MICROS = 300 + 10;
+const POOL_K: PoolProject[] = [0.0075, 0.015, 0.0225, 0.03].map((spendLimitUsd, i) => ({
   name: `bench-k${i + 1}`,
   rpm: 2000,
   tpm: 4_000_000,
@@ -135,11 +135,11 @@ export const POOL_SCENARIOS: PoolScenario[] = [
   {
     id: 'k',
     title:
-      'spend-bound: 738 prompts of 4,000 tokens, 4 projects at $0.03/0.06/0.09/0.12 per 60 s spend window (KF_SPEND_WINDOW_MS=60000), one worker',
+      'spend-bound: 720 prompts of 1,000 tokens, 4 projects at $0.0075/0.015/0.0225/0.03 per 60 s spend window (KF_SPEND_WINDOW_MS=60000), one worker',
     pool: POOL_K,
     workers: 1,
     latencyMs: LATENCY,
-    prompts: fixedPrompts(738, SPEND_PROMPT_TOKENS),
+    prompts: fixedPrompts(720, SPEND_PROMPT_TOKENS),
     spend: { windowMs: 60_000, costMicros: SPEND_COST_MICROS },
   },
 ];

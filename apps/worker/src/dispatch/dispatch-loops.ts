@@ -5,6 +5,7 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
+import { UpstreamPicker } from '@keyfleet/admission';
 import { WorkerLeases } from '@keyfleet/batches';
 import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
 import { DispatchSignals } from '@keyfleet/fair-share';
@@ -44,6 +45,7 @@ export class DispatchLoops implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly leases: WorkerLeases,
     private readonly handback: ItemHandback,
     private readonly identity: WorkerIdentity,
+    private readonly picker: UpstreamPicker,
   ) {
     this.inFlight = new InFlight(config.worker.maxInFlight);
   }
@@ -53,6 +55,8 @@ export class DispatchLoops implements OnApplicationBootstrap, OnModuleDestroy {
     this.unsubscribe.push(
       this.signals.onWake((model) => this.wake(model)),
       this.events.onChange(() => void this.sync().then(() => this.wakeAll())),
+      // A cost corrected below its estimate frees spend now, not when the window slides.
+      this.picker.onSpendFreed((model) => this.dispatchers.get(model)?.wake()),
     );
     await this.sync();
     this.timer = setInterval(() => void this.sync(), this.timing.modelsRefreshMs);

@@ -25,7 +25,14 @@ describe('QuotaEngine spend dimension', () => {
     const start = await kit.freeze(e);
     const ask = () => e.reserve({ model: 'm-spend', estimatedTokens: 1_000, candidates, spend: FLASH });
     const first = reserved(await ask());
-    expect(first.spend).toEqual({ input: 0.3, output: 2.5, outputTokens: 100, micros: COST, scope: 'p:p1' });
+    expect(first.spend).toEqual({
+      input: 0.3,
+      output: 2.5,
+      outputTokens: 100,
+      micros: COST,
+      scope: 'p:p1',
+      limited: true,
+    });
     kit.jumpTo(start + 10_000);
     reserved(await ask());
     reserved(await ask());
@@ -49,7 +56,7 @@ describe('QuotaEngine spend dimension', () => {
     const candidates = [spending('fix', 100_000)];
     const r = reserved(await e.reserve({ model: 'm-fix', estimatedTokens: 1_000, candidates, spend: FLASH }));
     // 1,200 real input tokens and 40 output tokens: 360 + 100.
-    await e.correct(r, 1_200, 0, 40);
+    expect(await e.correct(r, 1_200, 0, 40)).toBe(COST - 460);
     await e.correct(r, 5_000, 0, 5_000);
     const [usage] = await e.usage('m-fix', candidates);
     expect(usage.spend.windowMicros).toBe(460);

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access -- JSON answers */
 import { bootApi, type ApiHarness } from './api-harness';
 
 describe('admin API: spend limits, billing groups and model prices (HTTP)', () => {
