@@ -16,6 +16,7 @@ import { UnmeteredCalls } from './unmetered-calls';
 import { googleErrorBody } from './upstream-failure';
 import { UpstreamHttp } from './upstream-http';
 import type { UpstreamOutcome } from './upstream-outcome';
+import type { AnswerUsage } from './usage-sniffer';
 import { ApiRoute, type RouteDoc } from '../openapi/route-doc';
 import {
   batchEmbedContentsRequest,
@@ -123,8 +124,8 @@ export class GeminiNativeController {
       signal,
       send: (key, sendBy) => this.http.send({ ...send, key, sendBy }),
     });
-    const promptTokens = await this.answer(result, res);
-    if (result.kind === 'ok') this.dispatcher.settle(result.slot, promptTokens);
+    const usage = await this.answer(result, res);
+    if (result.kind === 'ok') this.dispatcher.settle(result.slot, usage);
   }
 
   /** embedContent and batchEmbedContents: each content its own admitted request (EmbeddingFanOut). */
@@ -145,7 +146,7 @@ export class GeminiNativeController {
     res.status(200).json(method === 'embedContent' ? { embedding: embeddings[0] } : { embeddings });
   }
 
-  private async answer(outcome: UpstreamOutcome, res: Response): Promise<number | null> {
+  private async answer(outcome: UpstreamOutcome, res: Response): Promise<AnswerUsage | null> {
     if (outcome.kind === 'ok') return relayAnswer(outcome.answer, res);
     res.status(outcome.failure.status).json(googleErrorBody(outcome.failure, outcome.body));
     return null;

@@ -8,6 +8,7 @@ import type { PoolKey } from '@keyfleet/registry';
 import type { ClassifiedUpstreamError } from '@keyfleet/upstream';
 import { PoolBusyError } from './pool-busy.error';
 import type { UpstreamAnswer } from './upstream-http';
+import type { AnswerUsage } from './usage-sniffer';
 import { sendOnce } from './upstream-outcome';
 
 /** One interactive call: what to estimate, and how to send it on a given key. */
@@ -78,11 +79,14 @@ export class InteractiveDispatcher {
     return new PoolBusyError(model, waitMs);
   }
 
-  /** After a relayed answer: the real prompt tokens replace the estimate (the client already has its answer). */
-  settle(slot: UpstreamSlot, promptTokens: number | null): void {
-    if (promptTokens === null) return; // the answer said nothing: the estimate stands
+  /**
+   * After a relayed answer: the real prompt tokens replace the estimate, and the real output (answer and
+   * thinking) the output part of the spend reservation (the client already has its answer).
+   */
+  settle(slot: UpstreamSlot, usage: AnswerUsage | null): void {
+    if (usage === null) return; // the answer said nothing: the estimate stands
     this.picker
-      .settle(slot, promptTokens)
+      .settle(slot, usage.promptTokens, undefined, usage.outputTokens)
       .catch((error: unknown) => this.logger.warn(`correcting a reservation failed: ${String(error)}`));
   }
 }

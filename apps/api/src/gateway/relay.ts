@@ -1,13 +1,13 @@
 import type { Response } from 'express';
 import type { UpstreamAnswer } from './upstream-http';
-import { UsageSniffer } from './usage-sniffer';
+import { UsageSniffer, type AnswerUsage } from './usage-sniffer';
 
 /**
  * Relays an upstream 2xx answer to the client as its bytes arrive (SSE events are never buffered),
- * respecting the client's backpressure. Returns the prompt token count read on the way, or null.
+ * respecting the client's backpressure. Returns the usage read on the way, or null.
  * A client that goes away aborts the upstream call (see clientGone); what was sent so far stays sent.
  */
-export async function relayAnswer(answer: UpstreamAnswer, res: Response): Promise<number | null> {
+export async function relayAnswer(answer: UpstreamAnswer, res: Response): Promise<AnswerUsage | null> {
   const sniffer = new UsageSniffer();
   const contentType = answer.contentType ?? 'application/json';
   res.status(answer.status);
@@ -28,7 +28,7 @@ export async function relayAnswer(answer: UpstreamAnswer, res: Response): Promis
       if (!res.write(chunk)) await drained(res);
     }
     res.end();
-    return sniffer.promptTokens();
+    return sniffer.usage();
   } catch {
     // Upstream broke off or the client left: end what we started, the estimate stands.
     res.destroy();

@@ -3,23 +3,30 @@ import { UsageSniffer } from './usage-sniffer';
 const bytes = (text: string) => new TextEncoder().encode(text);
 
 describe('UsageSniffer', () => {
-  it('finds the last prompt token count, even split across chunks', () => {
+  it('finds the last counts, even split across chunks; output is answer plus thinking', () => {
     const sniffer = new UsageSniffer();
     const body =
-      'data: {"candidates":[]}\n\ndata: {"usageMetadata":{"promptTokenCount": 1234,"totalTokenCount":9}}\n\n';
+      'data: {"candidates":[],"usageMetadata":{"promptTokenCount": 1234,"candidatesTokenCount":3}}\n\n' +
+      'data: {"usageMetadata":{"promptTokenCount": 1234,"candidatesTokenCount":40,"thoughtsTokenCount":25,"totalTokenCount":1299}}\n\n';
     for (let i = 0; i < body.length; i += 7) sniffer.push(bytes(body.slice(i, i + 7)));
-    expect(sniffer.promptTokens()).toBe(1234);
+    expect(sniffer.usage()).toEqual({ promptTokens: 1234, outputTokens: 65 });
   });
 
-  it('reads the OpenAI-compatible usage.prompt_tokens', () => {
+  it('reads the OpenAI-compatible usage', () => {
     const sniffer = new UsageSniffer();
     sniffer.push(bytes('{"usage":{"completion_tokens":4,"prompt_tokens":17,"total_tokens":21}}'));
-    expect(sniffer.promptTokens()).toBe(17);
+    expect(sniffer.usage()).toEqual({ promptTokens: 17, outputTokens: 4 });
   });
 
-  it('ignores the field name inside answer text, and says null when there is no usage', () => {
+  it('a prompt count alone leaves the output unknown', () => {
     const sniffer = new UsageSniffer();
-    sniffer.push(bytes('{"text":"say \\"promptTokenCount\\": 99"}'));
-    expect(sniffer.promptTokens()).toBeNull();
+    sniffer.push(bytes('{"usageMetadata":{"promptTokenCount":9}}'));
+    expect(sniffer.usage()).toEqual({ promptTokens: 9 });
+  });
+
+  it('ignores the field names inside answer text, and says null when there is no usage', () => {
+    const sniffer = new UsageSniffer();
+    sniffer.push(bytes('{"text":"say \\"promptTokenCount\\": 99 and \\"candidatesTokenCount\\": 5"}'));
+    expect(sniffer.usage()).toBeNull();
   });
 });
