@@ -44,3 +44,17 @@ export function decideGeneration(
   if (refusal) return { kind: 'error', status: refusal.status, body: refusal.body, delayMs: 0 };
   return { kind: 'admitted', delayMs };
 }
+
+/**
+ * One decision for a call that counts as several requests (an embedding batch: one per content, of these
+ * input tokens): the first that is not admitted, else admitted after the longest latency drawn.
+ */
+export function decideEach(ctx: SimContext, entry: KeyEntry, model: string, tokens: number[]): GateDecision {
+  let delayMs = 0;
+  for (const each of tokens) {
+    const decision = decideGeneration(ctx, entry, model, each);
+    if (decision.kind !== 'admitted') return decision;
+    delayMs = Math.max(delayMs, decision.delayMs);
+  }
+  return { kind: 'admitted', delayMs };
+}

@@ -52,9 +52,14 @@ export class GatewayModels {
   }
 
   async openAiModel(model: string): Promise<OpenAiModel> {
+    await this.requireServedOpenAi(model);
+    return openAiModel(model);
+  }
+
+  /** 404 in OpenAI's words when no project of the pool serves the model. */
+  async requireServedOpenAi(model: string): Promise<void> {
     if (!(await this.isServed(model)))
       throw KeyfleetError.notFound(`The model \`${model}\` does not exist or you do not have access to it.`);
-    return openAiModel(model);
   }
 
   private async upstreamModels(served: string[]): Promise<Map<string, ModelInfo>> {

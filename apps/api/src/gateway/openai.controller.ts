@@ -2,7 +2,6 @@ import { Body, Controller, Post, Res, UseFilters, UseGuards } from '@nestjs/comm
 import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
-import { KeyfleetError } from '@keyfleet/errors';
 import { ClientAuthGuard } from '../auth/client-auth.guard';
 import { clientGone } from './client-gone';
 import { OpenAiGatewayFilter } from './gateway-filters';
@@ -70,10 +69,7 @@ export class OpenAiController {
   })
   async chat(@Body() body: unknown, @Res() res: Response): Promise<void> {
     const chat = chatRequestOf(body);
-    if (!(await this.models.isServed(chat.model)))
-      throw KeyfleetError.notFound(
-        `The model \`${chat.model}\` does not exist or you do not have access to it.`,
-      );
+    await this.models.requireServedOpenAi(chat.model);
     const signal = clientGone(res);
     const result = await this.dispatcher.dispatch({
       model: chat.model,
@@ -112,8 +108,7 @@ export class OpenAiController {
   })
   async embed(@Body() body: unknown, @Res() res: Response): Promise<void> {
     const { model, pieces } = openAiEmbedPiecesOf(body);
-    if (!(await this.models.isServed(model)))
-      throw KeyfleetError.notFound(`The model \`${model}\` does not exist or you do not have access to it.`);
+    await this.models.requireServedOpenAi(model);
     const result = await this.embeddings.send(model, EMBEDDINGS_PATH, pieces, clientGone(res));
     if (result.kind === 'failed') {
       const { status, message, rpcStatus } = result.failure;

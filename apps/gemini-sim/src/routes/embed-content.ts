@@ -2,7 +2,7 @@
 // model's quota (Google bills a batch of N as N requests per minute, as public reports measured it).
 import { invalidArgumentBody, modelNotFoundBody, type GoogleErrorBody } from '../errors/google-error-bodies';
 import { DEFAULT_EMBEDDING_DIMENSIONS, embeddingOf } from '../embeddings';
-import { decideGeneration } from '../generation-gate';
+import { decideEach } from '../generation-gate';
 import { parseJsonObject } from '../http/request-io';
 import { checkKey } from '../key-auth';
 import { isKnownModel } from '../models-catalog';
@@ -54,20 +54,18 @@ async function answerEmbeddings(
     return call.reply.json(404, modelNotFoundBody(model, call.apiVersion, method));
   }
   if ('error' in requests) return call.reply.json(400, requests);
-  let delayMs = 0;
-  for (const request of requests) {
-    const decision = decideGeneration(ctx, auth.entry, model, countTextTokens(request.texts));
-    if (decision.kind === 'drop') {
-      ctx.state.stats.countDropped();
-      return call.reply.drop();
-    }
-    if (decision.kind === 'error') {
-      await ctx.delays.wait(decision.delayMs);
-      return call.reply.json(decision.status, decision.body);
-    }
-    delayMs = Math.max(delayMs, decision.delayMs);
+  const decision = decideEach(
+    ctx,
+    auth.entry,
+    model,
+    requests.map((request) => countTextTokens(request.texts)),
+  );
+  if (decision.kind === 'drop') {
+    ctx.state.stats.countDropped();
+    return call.reply.drop();
   }
-  await ctx.delays.wait(delayMs);
+  await ctx.delays.wait(decision.delayMs);
+  if (decision.kind === 'error') return call.reply.json(decision.status, decision.body);
   const embeddings = requests.map((request) => ({
     values: embeddingOf(request.texts.join('\n'), request.dimensions),
   }));

@@ -1,7 +1,7 @@
 // POST /v1beta/openai/embeddings: Gemini's OpenAI-compatible embeddings; each input is one request.
 import { invalidArgumentBody, modelNotFoundBody, type GoogleErrorBody } from '../errors/google-error-bodies';
 import { DEFAULT_EMBEDDING_DIMENSIONS, embeddingOf } from '../embeddings';
-import { decideGeneration } from '../generation-gate';
+import { decideEach } from '../generation-gate';
 import { parseJsonObject } from '../http/request-io';
 import { checkKey } from '../key-auth';
 import { isKnownModel } from '../models-catalog';
@@ -24,20 +24,18 @@ export async function handleOpenAiEmbeddings(ctx: SimContext, call: ApiCall): Pr
   if ('error' in request) return fail(call, 400, request);
   if (!isKnownModel(request.model, ctx.state.configuredModels))
     return fail(call, 404, modelNotFoundBody(request.model, call.apiVersion, 'embedContent'));
-  let delayMs = 0;
-  for (const input of request.inputs) {
-    const decision = decideGeneration(ctx, auth.entry, request.model, countTextTokens([input]));
-    if (decision.kind === 'drop') {
-      ctx.state.stats.countDropped();
-      return call.reply.drop();
-    }
-    if (decision.kind === 'error') {
-      await ctx.delays.wait(decision.delayMs);
-      return fail(call, decision.status, decision.body);
-    }
-    delayMs = Math.max(delayMs, decision.delayMs);
+  const decision = decideEach(
+    ctx,
+    auth.entry,
+    request.model,
+    request.inputs.map((input) => countTextTokens([input])),
+  );
+  if (decision.kind === 'drop') {
+    ctx.state.stats.countDropped();
+    return call.reply.drop();
   }
-  await ctx.delays.wait(delayMs);
+  await ctx.delays.wait(decision.delayMs);
+  if (decision.kind === 'error') return fail(call, decision.status, decision.body);
   const tokens = countTextTokens(request.inputs);
   call.reply.json(200, {
     object: 'list',

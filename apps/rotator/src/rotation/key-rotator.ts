@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
 import { AuditService } from '@keyfleet/registry';
+import { rotationAuditEntry } from './rotation-audit';
 import type { KeyRotationEntity } from '@keyfleet/persistence';
 import { KeyProofError } from './key-proof';
 import { RotationLeases } from './rotation-leases';
@@ -105,20 +106,13 @@ export class KeyRotator {
         return false;
       },
     );
-    await this.audit.record({
-      actor: 'rotator',
-      action: 'key_rotation.stopped',
-      targetType: 'upstream_key',
-      targetId: rotation.oldKeyId,
-      details: {
-        rotationId: rotation.id,
-        projectId: rotation.projectId,
-        reason: rotation.reason,
+    await this.audit.record(
+      rotationAuditEntry(rotation, 'key_rotation.stopped', {
         failures,
         error: message.slice(0, 300),
         unprovenKeyDeleted: abandoned,
-      },
-    });
+      }),
+    );
   }
 }
 

@@ -5,6 +5,7 @@ import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
 import { expectedRestrictions, KeyIssuers, type KeyIssuer } from '@keyfleet/issuers';
 import { KeyRotationEntity, ProjectEntity, type KeyRotationStep } from '@keyfleet/persistence';
 import { AuditService, UpstreamKeysService } from '@keyfleet/registry';
+import { rotationAuditEntry } from './rotation-audit';
 import { KeyProof } from './key-proof';
 
 const ACTOR = 'rotator';
@@ -147,21 +148,7 @@ export class RotationSteps {
     action: string,
     details: Record<string, unknown>,
   ): Promise<void> {
-    return this.audit.record(
-      {
-        actor: ACTOR,
-        action,
-        targetType: 'upstream_key',
-        targetId: rotation.oldKeyId,
-        details: {
-          rotationId: rotation.id,
-          projectId: rotation.projectId,
-          reason: rotation.reason,
-          ...details,
-        },
-      },
-      manager,
-    );
+    return this.audit.record(rotationAuditEntry(rotation, action, details), manager);
   }
 
   private issuerOf(project: ProjectEntity): KeyIssuer {
