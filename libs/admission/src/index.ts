@@ -3,3 +3,4 @@ export * from './admission.module';
 export * from './dispatch-policy';
 export * from './interactive-reserve';
 export * from './upstream-picker';
+export * from './output-estimator';

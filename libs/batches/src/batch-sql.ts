@@ -2,13 +2,20 @@
 
 /** The batch row, before its items: its counts are set once they are all stored (SET_BATCH_TOTAL_SQL). */
 export const INSERT_BATCH_SQL = `
-INSERT INTO batches (client_id, model, display_name, idempotency_key, total_count, pending_count, priority)
-VALUES ($1, $2, $3, $4, 0, 0, $5)
+INSERT INTO batches (client_id, model, display_name, idempotency_key, total_count, pending_count, priority, lane, deadline)
+VALUES ($1, $2, $3, $4, 0, 0, $5, $6, $7)
 RETURNING *`;
 
-/** With the client's weight, which the fair scheduler gives the batch. */
+/**
+ * With the lane it runs in (an economy batch's items are not the live dispatchers' to take) and the
+ * client's weight, which the fair scheduler gives the batch.
+ */
 export const SET_BATCH_TOTAL_SQL = `
-WITH u AS (UPDATE batches SET total_count = $2, pending_count = $2 WHERE id = $1 RETURNING *)
+WITH u AS (
+  UPDATE batches SET total_count = $2, pending_count = $2,
+    lane_chosen = $3::varchar, lane_reason = $4::varchar, estimated_saving_usd = $5::float8,
+    lane_live = ($3::varchar = 'live')
+  WHERE id = $1 RETURNING *)
 SELECT u.*, (SELECT weight FROM clients WHERE id = u.client_id) AS client_weight FROM u`;
 
 /** A batch's items, streamed in COPY's text format (ItemCopyWriter). */

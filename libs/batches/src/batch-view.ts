@@ -1,4 +1,4 @@
-import type { BatchStatus } from '@keyfleet/persistence';
+import type { BatchLane, BatchStatus, RunLane } from '@keyfleet/persistence';
 
 /** A batch as the API shows it. */
 export interface BatchView {
@@ -7,6 +7,15 @@ export interface BatchView {
   displayName: string | null;
   /** Orders the client's own batches: higher goes first. */
   priority: number;
+  /** The lane asked for: live, economy (Google's Batch Mode) or auto. */
+  lane: BatchLane;
+  /** The lane it runs in (auto's choice). */
+  laneChosen: RunLane;
+  /** Why auto chose so; null for an explicit lane. */
+  laneReason: string | null;
+  /** What economy saves against live, estimated at submission (US dollars); null when live or unpriced. */
+  estimatedSavingUsd: number | null;
+  deadline: string | null;
   status: BatchStatus;
   counts: {
     total: number;
@@ -32,6 +41,11 @@ export interface BatchRow {
   status: BatchStatus;
   idempotency_key: string | null;
   priority: number;
+  lane: BatchLane;
+  lane_chosen: RunLane;
+  lane_reason: string | null;
+  estimated_saving_usd: number | null;
+  deadline: Date | null;
   total_count: number;
   pending_count: number;
   running_count: number;
@@ -49,6 +63,11 @@ export function toBatchView(row: BatchRow, now: Date = new Date()): BatchView {
     model: row.model,
     displayName: row.display_name,
     priority: row.priority,
+    lane: row.lane,
+    laneChosen: row.lane_chosen,
+    laneReason: row.lane_reason,
+    estimatedSavingUsd: row.estimated_saving_usd,
+    deadline: row.deadline?.toISOString() ?? null,
     status: row.status,
     counts: {
       total: row.total_count,

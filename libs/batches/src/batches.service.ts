@@ -13,6 +13,7 @@ import {
   SET_BATCH_TOTAL_SQL,
 } from './batch-sql';
 import { ItemCopyWriter } from './item-copy-writer';
+import { LIVE_DECISION } from './lanes/lane-choice';
 import { toBatchView, type BatchRow, type BatchView } from './batch-view';
 import { decodePageToken, encodePageToken, isUuid } from './page-token';
 import { resultLines } from './result-lines';
@@ -144,6 +145,8 @@ export class BatchesService {
       parsed.displayName,
       idempotencyKey ?? null,
       parsed.priority,
+      parsed.lane ?? 'live',
+      parsed.deadline ?? null,
     ]);
     const writer = await ItemCopyWriter.open(manager, batch.id, parsed.format);
     try {
@@ -154,14 +157,17 @@ export class BatchesService {
       throw error;
     }
     if (writer.count === 0) throw KeyfleetError.invalid('requests: a batch needs at least one request');
+    const lane = parsed.decideLane?.() ?? LIVE_DECISION;
     const [row]: Array<BatchRow & { client_weight: number | null }> = await manager.query(
       SET_BATCH_TOTAL_SQL,
-      [batch.id, writer.count],
+      [batch.id, writer.count, lane.laneChosen, lane.laneReason, lane.estimatedSavingUsd],
     );
     return row;
   }
 
+  /** An economy batch is the workers' Batch Mode scheduler's (it finds it in Postgres), not the dispatchers'. */
   private async announce(row: BatchRow & { client_weight: number | null }): Promise<void> {
+    if (row.lane_chosen !== 'live') return;
     try {
       await this.fairShare.activate(row.model, {
         batchId: row.id,

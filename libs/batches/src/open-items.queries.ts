@@ -15,7 +15,7 @@ export interface OpenBatch {
 const OPEN_BATCHES_SQL = `
 SELECT b.id AS "batchId", b.model, b.client_id AS "clientId", b.priority, COALESCE(c.weight, 1) AS weight
 FROM batches b LEFT JOIN clients c ON c.id = b.client_id
-WHERE b.pending_count > 0 AND b.status IN ('queued', 'running')
+WHERE b.pending_count > 0 AND b.status IN ('queued', 'running') AND b.lane_live
 ORDER BY b.created_at`;
 
 /** What Postgres says is still to do: for the reconciler, which makes sure the scheduler knows every batch with work. */

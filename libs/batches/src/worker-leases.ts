@@ -11,11 +11,17 @@ WITH renewed AS (
 )
 SELECT EXISTS (SELECT 1 FROM dispatch_workers WHERE expires_at < now()) AS "anyExpired"`;
 
+/**
+ * The lease owner of items Google's Batch Mode runs (economy lane): no process holds them, their Batch
+ * Mode job does (batch_mode_jobs), so lease recovery leaves them alone.
+ */
+export const BATCH_MODE_LEASE = '00000000-0000-4000-8000-00000000b0b0';
+
 // Running items whose runner holds no live lease: it died (its lease ran out), or it never had one.
 // Costs a walk over the running items (the in-flight ones, via IDX_batch_items_lease), not the backlog.
 const ORPHANED_SQL = `
 SELECT i.id, i.lease_owner AS "leaseOwner" FROM batch_items i
-WHERE i.status = 'running'
+WHERE i.status = 'running' AND i.lease_owner IS DISTINCT FROM '${BATCH_MODE_LEASE}'
   AND NOT EXISTS (SELECT 1 FROM dispatch_workers w WHERE w.id = i.lease_owner AND w.expires_at >= now())
 LIMIT $1`;
 

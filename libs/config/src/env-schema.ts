@@ -168,6 +168,40 @@ export const envSchema = z
       .describe(
         'how long a 429 with only a Help link (no QuotaFailure, no RetryInfo) blocks the project+model',
       ),
+    // Google's Batch Mode (economy lane): "within 24 h". auto picks economy only when the deadline leaves this.
+    KF_BATCH_MODE_TURNAROUND_MS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(86_400_000)
+      .describe("Batch Mode's turnaround the auto lane plans with (Google: up to 24 h)"),
+    // First poll of a Batch Mode job; each poll after waits 1.5 times longer, up to the max.
+    KF_BATCH_MODE_POLL_MS: z.coerce
+      .number()
+      .int()
+      .min(10)
+      .default(10_000)
+      .describe('first wait before polling a Batch Mode job (grows 1.5x per poll)'),
+    KF_BATCH_MODE_POLL_MAX_MS: z.coerce
+      .number()
+      .int()
+      .min(10)
+      .default(300_000)
+      .describe('longest wait between polls of a Batch Mode job'),
+    // Google takes inline requests up to 20 MB; above, the requests go as an uploaded JSONL file.
+    KF_BATCH_MODE_INLINE_MAX_MB: z.coerce
+      .number()
+      .positive()
+      .max(20)
+      .default(20)
+      .describe("a Batch Mode job's requests above this go as an uploaded JSONL file"),
+    // How many items one Batch Mode job takes at most (a batch is split across projects and jobs).
+    KF_BATCH_MODE_JOB_MAX_ITEMS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(10_000)
+      .describe('most items one Batch Mode job carries'),
     // Kept for interactive calls (0 ≤ share < 1): batches fill at most 1 - share of each limit.
     KF_INTERACTIVE_SHARE: z.coerce
       .number()

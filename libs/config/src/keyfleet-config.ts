@@ -39,6 +39,14 @@ export interface KeyfleetConfig {
   interactive: { share: number; reserveMs: number; maxWaitMs: number };
   /** maxBodyBytes: an NDJSON upload (streamed); maxJsonBytes: a JSON body (parsed whole), and one NDJSON line. */
   limits: { maxBatchItems: number; maxBodyBytes: number; maxJsonBytes: number };
+  /** Google's Batch Mode (the economy lane): turnaround planned with, polling, inline size, job size. */
+  batchMode: {
+    turnaroundMs: number;
+    pollMs: number;
+    pollMaxMs: number;
+    inlineMaxBytes: number;
+    jobMaxItems: number;
+  };
   /** The api's HTTP keep-alive timeout for idle client connections. */
   httpKeepAliveMs: number;
   runMigrations: boolean;
@@ -103,6 +111,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): KeyfleetCon
       maxBatchItems: env.KF_MAX_BATCH_ITEMS,
       maxBodyBytes: Math.round(env.KF_MAX_BODY_MB * 1024 * 1024),
       maxJsonBytes: Math.round(env.KF_MAX_JSON_MB * 1024 * 1024),
+    },
+    batchMode: {
+      turnaroundMs: env.KF_BATCH_MODE_TURNAROUND_MS,
+      pollMs: env.KF_BATCH_MODE_POLL_MS,
+      pollMaxMs: env.KF_BATCH_MODE_POLL_MAX_MS,
+      inlineMaxBytes: Math.round(env.KF_BATCH_MODE_INLINE_MAX_MB * 1024 * 1024),
+      jobMaxItems: env.KF_BATCH_MODE_JOB_MAX_ITEMS,
     },
     httpKeepAliveMs: env.KF_HTTP_KEEP_ALIVE_MS,
     runMigrations: env.KF_RUN_MIGRATIONS,

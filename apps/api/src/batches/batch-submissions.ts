@@ -4,6 +4,7 @@ import { projectLimitsOf } from '@keyfleet/admission';
 import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
 import { KeyfleetError } from '@keyfleet/errors';
 import {
+  chooseLane,
   itemField,
   ndjsonItems,
   parseJsonBatch,
@@ -14,12 +15,15 @@ import {
 } from '@keyfleet/batches';
 import { estimateTokens, largestRequestTokens, requestFit, type ProjectLimits } from '@keyfleet/quota';
 import { PoolService } from '@keyfleet/registry';
+import { BatchCostTally } from './batch-cost-tally';
 import { uploadBytes } from './upload-stream';
 
 export interface SubmissionQuery {
   model?: unknown;
   displayName?: unknown;
   priority?: unknown;
+  lane?: unknown;
+  deadline?: unknown;
 }
 
 /**
@@ -44,11 +48,31 @@ export class BatchSubmissions {
       const projects = await this.servingProjects(header.model);
       const bytes = uploadBytes(request, maxBodyBytes);
       const items = ndjsonItems(bytes, { maxBatchItems, maxLineBytes: maxJsonBytes });
-      return { ...header, items: withEstimates(items, projects, header.model, 'ndjson') };
+      return this.withLane({ ...header, items }, projects, 'ndjson');
     }
     const parsed = parseJsonBatch(request.body, { maxBatchItems });
     const projects = await this.servingProjects(parsed.model);
-    return { ...parsed, items: withEstimates(parsed.items, projects, parsed.model, 'json') };
+    return this.withLane(parsed, projects, 'json');
+  }
+
+  /** Items with their estimates, and the lane decided from the batch's estimated cost once all are read. */
+  private async withLane(
+    parsed: ParsedBatch,
+    projects: readonly ProjectLimits[],
+    format: BatchFormat,
+  ): Promise<ParsedBatch> {
+    const tally = new BatchCostTally(parsed.model, await this.pool.priceOf(parsed.model));
+    return {
+      ...parsed,
+      items: withEstimates(parsed.items, projects, parsed.model, format, tally),
+      decideLane: () =>
+        chooseLane({
+          lane: parsed.lane ?? 'live',
+          deadline: parsed.deadline ?? null,
+          liveCostUsd: tally.liveCostUsd(),
+          turnaroundMs: this.config.batchMode.turnaroundMs,
+        }),
+    };
   }
 
   private async servingProjects(model: string): Promise<ProjectLimits[]> {
@@ -69,6 +93,7 @@ async function* withEstimates(
   projects: readonly ProjectLimits[],
   model: string,
   format: BatchFormat,
+  tally: BatchCostTally,
 ): AsyncGenerator<BatchItemInput> {
   const fits = requestFit(projects);
   for await (const item of items) {
@@ -80,6 +105,7 @@ async function* withEstimates(
       );
     }
     item.estTokens = estTokens;
+    tally.add(item.request, estTokens);
     yield item;
   }
 }

@@ -875,11 +875,23 @@ export interface components {
        * @example 2026-07-01T12:00:00.000Z
        */
       createdAt: string;
+      deadline: string | null;
       displayName: string | null;
+      /** @description What economy saves against live, estimated at submission (USD) */
+      estimatedSavingUsd: number | null;
       /** @description Seconds until every item is final; null while unknown */
       etaSeconds: number | null;
       /** Format: uuid */
       id: string;
+      /** @enum {string} */
+      lane: 'live' | 'economy' | 'auto';
+      /**
+       * @description The lane it runs in (auto's choice)
+       * @enum {string}
+       */
+      laneChosen: 'live' | 'economy';
+      /** @description Why auto chose so; null for an explicit lane */
+      laneReason: string | null;
       model: string;
       priority: number;
       startedAt: string | null;
@@ -924,11 +936,23 @@ export interface components {
        * @example 2026-07-01T12:00:00.000Z
        */
       createdAt: string;
+      deadline: string | null;
       displayName: string | null;
+      /** @description What economy saves against live, estimated at submission (USD) */
+      estimatedSavingUsd: number | null;
       /** @description Seconds until every item is final; null while unknown */
       etaSeconds: number | null;
       /** Format: uuid */
       id: string;
+      /** @enum {string} */
+      lane: 'live' | 'economy' | 'auto';
+      /**
+       * @description The lane it runs in (auto's choice)
+       * @enum {string}
+       */
+      laneChosen: 'live' | 'economy';
+      /** @description Why auto chose so; null for an explicit lane */
+      laneReason: string | null;
       model: string;
       priority: number;
       startedAt: string | null;
@@ -967,7 +991,11 @@ export interface components {
           key: string;
         };
     BatchSubmission: {
+      /** @description ISO time by which every item should be final (economy items fall back to live) */
+      deadline?: string | null;
       displayName?: string | null;
+      /** @description live (default): interactive calls; economy: Google Batch Mode at half price; auto: chosen by the deadline */
+      lane?: ('live' | 'economy' | 'auto') | null;
       /**
        * @description The model every request goes to
        * @example gemini-2.5-flash
@@ -1177,6 +1205,12 @@ export interface components {
       object: 'list';
     };
     Project: {
+      /** @description Batch Mode enqueued-token cap per model; a model not named has none */
+      batchEnqueuedTokens: {
+        [key: string]: number;
+      };
+      /** @description Google Batch Mode: concurrent jobs in the project (Google's default, 100) */
+      batchMaxJobs: number;
       /** @description Projects of one billing group share one spend limit */
       billingGroup: string | null;
       /**
@@ -2133,6 +2167,10 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': {
+          batchEnqueuedTokens?: {
+            [key: string]: number;
+          };
+          batchMaxJobs?: number;
           billingGroup?: string | null;
           egressIps?: string[];
           gcpProjectId?: string | null;
@@ -2248,6 +2286,10 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': {
+          batchEnqueuedTokens?: {
+            [key: string]: number;
+          };
+          batchMaxJobs?: number;
           billingGroup?: string | null;
           egressIps?: string[];
           gcpProjectId?: string | null;
@@ -2821,7 +2863,11 @@ export interface operations {
   BatchesController_create: {
     parameters: {
       query?: {
+        /** @description When every item should be final */
+        deadline?: string;
         displayName?: string;
+        /** @description live (default), economy or auto */
+        lane?: 'live' | 'economy' | 'auto';
         /** @description Required for an NDJSON upload */
         model?: string;
         /** @description A whole number from -100 to 100 */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { KeyfleetError } from '@keyfleet/errors';
 import { MODEL_NAME_PATTERN } from '@keyfleet/queue';
 import { formatZodError } from '@keyfleet/registry';
+import { deadlineField, laneField } from './lane-fields';
 import { MAX_BATCH_PRIORITY, MAX_DISPLAY_NAME_LENGTH, MIN_BATCH_PRIORITY } from './parsed-batch';
 
 const PRIORITY = `must be a whole number from ${MIN_BATCH_PRIORITY} to ${MAX_BATCH_PRIORITY} (higher goes first)`;
@@ -44,6 +45,8 @@ export const batchSubmissionBody = z.strictObject(
       .optional()
       .transform((value) => value ?? 0)
       .meta({ description: "Orders this client's own batches: higher goes first (default 0)" }),
+    lane: laneField,
+    deadline: deadlineField,
     requests: z.array(z.unknown(), { error: 'must be an array of {"key", "request"}' }),
   },
   { error: 'must be a JSON object {"model", "requests"} or NDJSON (application/x-ndjson)' },

@@ -4,3 +4,4 @@ export * from './parse-batch';
 export * from './json-text-check';
 export * from './ndjson-lines';
 export * from './batch-body';
+export * from './lane-fields';

@@ -4,6 +4,7 @@ import { parseBatchSubmissionBody } from './batch-body';
 import { MAX_JSON_DEPTH, problemOfJsonText } from './json-text-check';
 import { ndjsonLines } from './ndjson-lines';
 import type { BatchHeader, BatchItemInput, BatchLimits, ParsedBatch } from './parsed-batch';
+import { validateDeadline, validateLane } from './lane-fields';
 import { problemOfEntry, validateDisplayName, validateModel, validatePriority } from './validate-fields';
 
 function tooMany(count: number, limits: BatchLimits): KeyfleetError {
@@ -17,7 +18,7 @@ const emptyBatch = () => KeyfleetError.invalid('requests: a batch needs at least
 
 /** `{ model, displayName?, priority?, requests: [{ key, request }] }`; a bad entry is named `requests[16].key: …`. */
 export function parseJsonBatch(body: unknown, limits: BatchLimits): ParsedBatch {
-  const { model, displayName, priority, requests } = parseBatchSubmissionBody(body);
+  const { model, displayName, priority, lane, deadline, requests } = parseBatchSubmissionBody(body);
   if (requests.length === 0) throw emptyBatch();
   if (requests.length > limits.maxBatchItems) throw tooMany(requests.length, limits);
   const seen = new Set<string>();
@@ -30,7 +31,7 @@ export function parseJsonBatch(body: unknown, limits: BatchLimits): ParsedBatch 
     const { key, request } = entry as { key: string; request: Record<string, unknown> };
     return { key, request, lineNo: index + 1 };
   });
-  return { model, displayName, priority, format: 'json', items };
+  return { model, displayName, priority, lane, deadline, format: 'json', items };
 }
 
 /** The batch-level fields of an NDJSON upload, from its query: checked before a byte of the body is read. */
@@ -38,11 +39,15 @@ export function parseNdjsonHeader(query: {
   model?: unknown;
   displayName?: unknown;
   priority?: unknown;
+  lane?: unknown;
+  deadline?: unknown;
 }): BatchHeader {
   return {
     model: validateModel(query.model),
     displayName: validateDisplayName(query.displayName),
     priority: validatePriority(query.priority, true),
+    lane: validateLane(query.lane),
+    deadline: validateDeadline(query.deadline),
     format: 'ndjson',
   };
 }

@@ -1,3 +1,6 @@
+import type { BatchLane } from '@keyfleet/persistence';
+import type { LaneDecision } from '../lanes/lane-choice';
+
 /** One request of a submission, validated. */
 export interface BatchItemInput {
   key: string;
@@ -20,6 +23,10 @@ export interface BatchHeader {
   displayName: string | null;
   /** Orders the client's own batches (higher first); 0 when not given. */
   priority: number;
+  /** live when absent. */
+  lane?: BatchLane;
+  /** When every item should be final; absent or null = none. */
+  deadline?: Date | null;
   /** Absent means 'json'. */
   format?: BatchFormat;
 }
@@ -30,6 +37,8 @@ export interface BatchHeader {
  */
 export interface ParsedBatch extends BatchHeader {
   items: Iterable<BatchItemInput> | AsyncIterable<BatchItemInput>;
+  /** The lane it runs in, decided once every item was read (auto needs the batch's estimated cost). */
+  decideLane?: () => LaneDecision;
 }
 
 export interface BatchLimits {

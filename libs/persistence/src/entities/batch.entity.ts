@@ -3,6 +3,11 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 
 export const BATCH_STATUSES = ['queued', 'running', 'completed', 'cancelled'] as const;
 export type BatchStatus = (typeof BATCH_STATUSES)[number];
 
+/** How a batch runs: live (interactive calls), economy (Google's Batch Mode, half price), or auto (chosen). */
+export const BATCH_LANES = ['live', 'economy', 'auto'] as const;
+export type BatchLane = (typeof BATCH_LANES)[number];
+export type RunLane = Exclude<BatchLane, 'auto'>;
+
 /** A batch of generateContent requests for one model, submitted by one client. */
 @Entity('batches')
 @Index('IDX_batches_client_created', ['clientId', 'createdAt'])
@@ -30,6 +35,30 @@ export class BatchEntity {
   /** Orders a client's own batches: higher goes first; equal ones share the client's room. */
   @Column({ type: 'integer', default: 0 })
   priority!: number;
+
+  /** The lane asked for. */
+  @Column({ type: 'varchar', length: 8, default: 'live' })
+  lane!: BatchLane;
+
+  /** The lane it runs in (auto's choice); economy items fall back to live only when lane_live says so. */
+  @Column({ name: 'lane_chosen', type: 'varchar', length: 8, default: 'live' })
+  laneChosen!: RunLane;
+
+  /** Why auto chose as it did (null for an explicit lane). */
+  @Column({ name: 'lane_reason', type: 'varchar', length: 300, nullable: true })
+  laneReason!: string | null;
+
+  /** What economy saves against live, estimated at submission (US dollars; null when live). */
+  @Column({ name: 'estimated_saving_usd', type: 'double precision', nullable: true })
+  estimatedSavingUsd!: number | null;
+
+  /** When every item should be final; null = none. */
+  @Column({ type: 'timestamptz', nullable: true })
+  deadline!: Date | null;
+
+  /** Whether the live dispatchers take its waiting items: false while Google's Batch Mode runs them. */
+  @Column({ name: 'lane_live', type: 'boolean', default: true })
+  laneLive!: boolean;
 
   @Column({ name: 'idempotency_key', type: 'varchar', length: 200, nullable: true })
   idempotencyKey!: string | null;

@@ -9,8 +9,10 @@ export * from './audit-log.entity';
 export * from './key-rotation.entity';
 export * from './dispatch-worker.entity';
 export * from './model-price.entity';
+export * from './batch-mode-job.entity';
 
 import { AuditLogEntity } from './audit-log.entity';
+import { BatchModeJobEntity } from './batch-mode-job.entity';
 import { BatchItemEntity } from './batch-item.entity';
 import { BatchEntity } from './batch.entity';
 import { ClientKeyEntity } from './client-key.entity';
@@ -34,4 +36,5 @@ export const ENTITIES = [
   KeyRotationEntity,
   DispatchWorkerEntity,
   ModelPriceEntity,
+  BatchModeJobEntity,
 ];

@@ -45,6 +45,14 @@ export class ProjectEntity extends Timestamped {
   @Column({ name: 'spend_limit_explicit', type: 'boolean', default: false })
   spendLimitExplicit!: boolean;
 
+  /** Google's Batch Mode: at most this many batch jobs at once in the project (Google's default, 100). */
+  @Column({ name: 'batch_max_jobs', type: 'integer', default: 100 })
+  batchMaxJobs!: number;
+
+  /** Batch Mode's cap on enqueued input tokens per model (model → tokens); a model not named has none. */
+  @Column({ name: 'batch_enqueued_tokens', type: 'jsonb', default: () => "'{}'" })
+  batchEnqueuedTokens!: Record<string, number>;
+
   @OneToMany('ProjectModelLimitEntity', (limit: ProjectModelLimitEntity) => limit.project)
   limits?: ProjectModelLimitEntity[];
 }

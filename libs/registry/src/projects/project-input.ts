@@ -28,6 +28,18 @@ const spendLimitUsd = z.union([z.number().nonnegative().max(1_000_000), z.null()
   error: 'expected a number of US dollars, null (none) or "tier"',
 });
 
+// Google's Batch Mode limits of the project: concurrent jobs (Google: 100) and enqueued tokens per model.
+const batchMaxJobs = z
+  .number({ error: 'expected a whole number of jobs from 1 to 10000' })
+  .int({ error: 'expected a whole number of jobs from 1 to 10000' })
+  .min(1, { error: 'expected a whole number of jobs from 1 to 10000' })
+  .max(10_000, { error: 'expected a whole number of jobs from 1 to 10000' });
+const batchEnqueuedTokens = z.record(
+  modelName,
+  z.number({ error: 'expected a whole number of tokens' }).int().positive().max(Number.MAX_SAFE_INTEGER),
+  { error: 'expected an object of model → enqueued-token cap' },
+);
+
 export const createProjectInput = objectOf({
   name: text(200),
   gcpProjectId: gcpProjectId.nullable().optional(),
@@ -38,6 +50,8 @@ export const createProjectInput = objectOf({
   serviceAccountEmail: serviceAccountEmail.nullable().optional(),
   billingGroup: billingGroup.nullable().optional(),
   spendLimitUsd: spendLimitUsd.optional(),
+  batchMaxJobs: batchMaxJobs.optional(),
+  batchEnqueuedTokens: batchEnqueuedTokens.optional(),
 });
 export type CreateProjectInput = z.output<typeof createProjectInput>;
 
@@ -54,5 +68,7 @@ export const updateProjectInput = objectOf({
   serviceAccountEmail: serviceAccountEmail.nullable().optional(),
   billingGroup: billingGroup.nullable().optional(),
   spendLimitUsd: spendLimitUsd.optional(),
+  batchMaxJobs: batchMaxJobs.optional(),
+  batchEnqueuedTokens: batchEnqueuedTokens.optional(),
 });
 export type UpdateProjectInput = z.output<typeof updateProjectInput>;

@@ -29,6 +29,10 @@ export interface ProjectView {
   spendLimitExplicit: boolean;
   /** Projects of one billing group share one spend limit; null = the project alone. */
   billingGroup: string | null;
+  /** Google's Batch Mode: concurrent jobs allowed in the project (Google's default, 100). */
+  batchMaxJobs: number;
+  /** Batch Mode's cap on enqueued input tokens, per model; a model not named has none. */
+  batchEnqueuedTokens: Record<string, number>;
   keyCounts: KeyCounts;
   createdAt: string;
   updatedAt: string;
@@ -56,6 +60,8 @@ export function toProjectView(
     spendLimitUsd: effectiveSpendLimitUsd(project),
     spendLimitExplicit: project.spendLimitExplicit,
     billingGroup: project.billingGroup,
+    batchMaxJobs: project.batchMaxJobs,
+    batchEnqueuedTokens: project.batchEnqueuedTokens,
     keyCounts,
     createdAt: project.createdAt.toISOString(),
     updatedAt: project.updatedAt.toISOString(),

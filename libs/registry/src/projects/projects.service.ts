@@ -40,6 +40,8 @@ export class ProjectsService {
         issuer,
         serviceAccountEmail: input.serviceAccountEmail ?? null,
         billingGroup: input.billingGroup ?? null,
+        batchMaxJobs: input.batchMaxJobs ?? 100,
+        batchEnqueuedTokens: input.batchEnqueuedTokens ?? {},
         ...spendLimitFields(input.spendLimitUsd),
       });
       const limits = Object.entries(input.limits ?? {});

@@ -218,6 +218,37 @@ describe('/v1/batches over HTTP (real api, Postgres, Redis)', () => {
         400,
         /^requests\[1\]\.key: duplicate key "a"/,
       ],
+      [
+        'an unknown lane',
+        () =>
+          http('/v1/batches', {
+            key: clientKey,
+            json: { model: MODEL, lane: 'cheap', requests: [{ key: 'a', request: request('x') }] },
+          }),
+        400,
+        /^lane: must be one of live, economy, auto/,
+      ],
+      [
+        'a deadline that is not a time',
+        () =>
+          http('/v1/batches', {
+            key: clientKey,
+            json: { model: MODEL, deadline: 'tomorrow', requests: [{ key: 'a', request: request('x') }] },
+          }),
+        400,
+        /^deadline: must be an ISO 8601 time/,
+      ],
+      [
+        'a deadline in the past (NDJSON)',
+        () =>
+          http(`/v1/batches?model=${MODEL}&lane=auto&deadline=2020-01-01T00:00:00Z`, {
+            key: clientKey,
+            body: ndjson([{ key: 'a', request: request('x') }]),
+            headers: { 'content-type': 'application/x-ndjson' },
+          }),
+        400,
+        /^deadline: must be in the future/,
+      ],
     ];
 
     it.each(cases)('%s', async (_name, send, status, message) => {
@@ -248,6 +279,11 @@ describe('/v1/batches over HTTP (real api, Postgres, Redis)', () => {
       model: MODEL,
       displayName: 'first',
       priority: 5,
+      lane: 'live',
+      laneChosen: 'live',
+      laneReason: null,
+      estimatedSavingUsd: null,
+      deadline: null,
       status: 'queued',
       counts: { total: 2, pending: 2, running: 0, succeeded: 0, failed: 0, cancelled: 0 },
       createdAt: expect.any(String),
@@ -275,6 +311,32 @@ describe('/v1/batches over HTTP (real api, Postgres, Redis)', () => {
     expect((await http(`/v1/batches/${id}/cancel`, { key: otherClientKey, method: 'POST' })).status).toBe(
       404,
     );
+  });
+
+  it('auto picks economy for a far deadline and live for a near one, and says why and what it saves', async () => {
+    const submit = async (hours: number) =>
+      (
+        await http('/v1/batches', {
+          key: clientKey,
+          json: {
+            model: MODEL,
+            lane: 'auto',
+            deadline: new Date(Date.now() + hours * 3_600_000).toISOString(),
+            requests: [{ key: 'a', request: request('x') }],
+          },
+        })
+      ).body;
+    const far = await submit(48);
+    expect(far).toMatchObject({
+      lane: 'auto',
+      laneChosen: 'economy',
+      estimatedSavingUsd: expect.any(Number),
+    });
+    expect(far.estimatedSavingUsd).toBeGreaterThan(0);
+    expect(far.laneReason).toMatch(/leaves Batch Mode's 24 h turnaround/);
+    const near = await submit(2);
+    expect(near).toMatchObject({ lane: 'auto', laneChosen: 'live', estimatedSavingUsd: null });
+    expect(near.laneReason).toMatch(/sooner than Batch Mode's 24 h turnaround/);
   });
 
   it('estimates etaSeconds from the pool capacity and what the fair scheduler sends before it', async () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BATCH_STATUSES } from '@keyfleet/persistence';
+import { BATCH_LANES, BATCH_STATUSES } from '@keyfleet/persistence';
 import { batchSubmissionBody, MAX_KEY_LENGTH, type BatchPage, type BatchView } from '@keyfleet/batches';
 import { googleObject, isoTime, uuid } from './common';
 
@@ -37,6 +37,8 @@ export const ndjsonSubmissionQuery = z.object({
     .regex(/^-?\d+$/)
     .optional()
     .meta({ description: 'A whole number from -100 to 100' }),
+  lane: z.enum(BATCH_LANES).optional().meta({ description: 'live (default), economy or auto' }),
+  deadline: isoTime.optional().meta({ description: 'When every item should be final' }),
 });
 
 export const submissionHeaders = z.object({
@@ -62,6 +64,14 @@ export const batchView = z
     model: z.string(),
     displayName: z.string().nullable(),
     priority: z.number().int(),
+    lane: z.enum(BATCH_LANES),
+    laneChosen: z.enum(['live', 'economy']).meta({ description: "The lane it runs in (auto's choice)" }),
+    laneReason: z.string().nullable().meta({ description: 'Why auto chose so; null for an explicit lane' }),
+    estimatedSavingUsd: z
+      .number()
+      .nullable()
+      .meta({ description: 'What economy saves against live, estimated at submission (USD)' }),
+    deadline: isoTime.nullable(),
     status: z.enum(BATCH_STATUSES),
     counts,
     createdAt: isoTime,

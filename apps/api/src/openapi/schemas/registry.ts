@@ -60,6 +60,13 @@ export const projectView = z
       .string()
       .nullable()
       .meta({ description: 'Projects of one billing group share one spend limit' }),
+    batchMaxJobs: z
+      .number()
+      .int()
+      .meta({ description: "Google Batch Mode: concurrent jobs in the project (Google's default, 100)" }),
+    batchEnqueuedTokens: z
+      .record(z.string(), z.number().int())
+      .meta({ description: 'Batch Mode enqueued-token cap per model; a model not named has none' }),
     keyCounts,
     createdAt: isoTime,
     updatedAt: isoTime,
