@@ -8,3 +8,4 @@ export * from './worker-leases';
 export * from './open-items.queries';
 export * from './batches-core.module';
 export * from './lanes/lane-choice';
+export * from './item-transition.sql';

@@ -1,8 +1,9 @@
 import { Inject, Injectable, Optional, type OnModuleDestroy } from '@nestjs/common';
-import { GoogleGenAI } from '@google/genai';
+import type { GoogleGenAI } from '@google/genai';
 import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
 import { KeyfleetMetrics } from '@keyfleet/observability';
 import { classifyUpstreamError } from './classify-upstream-error';
+import { createGenAi } from './genai-factory';
 import { quotaIdOf } from './quota-id-of';
 import { SendDeadlinePassedError, windowGate, type Departure, type SendWindow } from './send-deadline';
 import { toSdkParameters, type GenerateContentRequestBody } from './to-sdk-parameters';
@@ -106,16 +107,11 @@ export class GeminiClient implements OnModuleDestroy {
   private clientFor(secret: string): GoogleGenAI {
     let client = this.clients.get(secret);
     if (!client) {
-      client = new GoogleGenAI({
-        apiKey: secret,
-        httpOptions: {
-          baseUrl: this.config.geminiBaseUrl,
-          apiVersion: 'v1beta',
-          timeout: this.timeoutMs,
-          // Our own fetch (node:http, see UpstreamFetch) also keeps the SDK from reaching into undici's
-          // global dispatcher, which a Jest realm lacks.
-          fetch: this.fetchAnyTime,
-        },
+      client = createGenAi({
+        secret,
+        baseUrl: this.config.geminiBaseUrl,
+        timeoutMs: this.timeoutMs,
+        fetch: this.fetchAnyTime,
       });
       if (this.clients.size >= MAX_CACHED_CLIENTS) {
         const oldest = this.clients.keys().next().value;

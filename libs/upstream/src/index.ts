@@ -8,3 +8,4 @@ export * from './upstream.module';
 export * from './send-deadline';
 export * from './end-when-due';
 export * from './quota-id-of';
+export * from './gemini-batches';

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { GeminiBatches } from './gemini-batches';
 import { GeminiClient } from './gemini-client';
 
-/** The Gemini client; needs the global ConfigModule. */
-@Module({ providers: [GeminiClient], exports: [GeminiClient] })
+/** The Gemini clients (interactive calls and Batch Mode); needs the global ConfigModule. */
+@Module({ providers: [GeminiClient, GeminiBatches], exports: [GeminiClient, GeminiBatches] })
 export class UpstreamModule {}
