@@ -13,6 +13,7 @@ import { Reply } from './http/reply';
 import { BodyTooLargeError, credentialPlaces, peerAddress, presentedKey, readBody } from './http/request-io';
 import { handleAdmin } from './routes/admin';
 import type { ApiCall } from './routes/api-call';
+import { handleBatchCreate, routeBatches } from './routes/batches';
 import { handleCountTokens } from './routes/count-tokens';
 import { handleBatchEmbedContents, handleEmbedContent } from './routes/embed-content';
 import { handleGenerateContent } from './routes/generate-content';
@@ -50,6 +51,7 @@ async function routeApi(ctx: SimContext, call: ApiCall, method: string, rest: st
   if (rest === 'openai/chat/completions' && method === 'POST') return handleChatCompletions(ctx, call);
   if (rest === 'openai/embeddings' && method === 'POST') return handleOpenAiEmbeddings(ctx, call);
   if (rest === 'models' && method === 'GET') return handleListModels(ctx, call);
+  if (routeBatches(ctx, call, method, rest)) return;
   const match = MODEL_PATH.exec(rest);
   const [model, action] = match ? [decodeURIComponent(match[1]), match[2]] : [];
   if (model && !action && method === 'GET') return handleGetModel(ctx, call, model);
@@ -59,6 +61,7 @@ async function routeApi(ctx: SimContext, call: ApiCall, method: string, rest: st
     if (action === 'countTokens') return handleCountTokens(ctx, call, model);
     if (action === 'embedContent') return handleEmbedContent(ctx, call, model);
     if (action === 'batchEmbedContents') return handleBatchEmbedContents(ctx, call, model);
+    if (action === 'batchGenerateContent') return handleBatchCreate(ctx, call, model);
   }
   call.reply.json(404, pathNotFoundBody(call.url.pathname));
 }
