@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GoogleGenAI, JobState } from '@google/genai';
 import { answerTextFor } from '../content';
-import { startTestSim, textRequest, type TestSim } from './sim-harness';
+import { startTestSim, textRequest, type JsonBody, type TestSim } from './sim-harness';
 
 const FLASH = 'gemini-2.5-flash';
 const KEY = 'AQ.Ab8FilesKey-0001';
@@ -56,9 +56,9 @@ describe('Files and file-based Batch Mode with @google/genai', () => {
     const lines = (await readFile(downloadPath, 'utf8'))
       .trim()
       .split('\n')
-      .map((line) => JSON.parse(line));
-    expect(lines.map((line) => line.key)).toEqual(['line-0', 'line-1', 'line-2', 'line-3']);
-    expect(lines.map((line) => line.response.candidates[0].content.parts[0].text)).toEqual(
+      .map((line): JsonBody => JSON.parse(line));
+    expect(lines.map((line): JsonBody => line.key)).toEqual(['line-0', 'line-1', 'line-2', 'line-3']);
+    expect(lines.map((line): JsonBody => line.response.candidates[0].content.parts[0].text)).toEqual(
       texts.map((text) => answerTextFor([text])),
     );
     const google = await sim.request('GET', `/download/v1beta/${resultName}:download?alt=media`, undefined, {
