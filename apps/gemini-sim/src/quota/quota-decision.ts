@@ -71,9 +71,8 @@ export function admitOrRefuse(
     return { status: 429, body: helpOnlyResourceExhaustedBody() };
   }
   windows.record(now, tokens);
-  spend.record(now, cost);
+  ctx.state.recordSpend(project, now, cost);
   ctx.state.stats.admitted(project.id, model, limits, now, tokens);
-  ctx.state.stats.spendAdmitted(account, limitMicros, cost, spend.used);
   return null;
 }
 
