@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AccountingModule } from '@keyfleet/accounting';
 import { AdmissionModule } from '@keyfleet/admission';
 import { BatchesCoreModule } from '@keyfleet/batches';
 import { ConfigModule, type KeyfleetConfig } from '@keyfleet/config';
@@ -16,6 +17,7 @@ import { WorkerIdentity } from './dispatch/worker-identity';
 import { LeaseKeeper } from './leases/lease-keeper';
 import { LeaseRecovery } from './leases/lease-recovery';
 import { Reconciler } from './maintenance/reconciler';
+import { UsageRollupJob } from './maintenance/usage-rollup-job';
 
 export interface WorkerModuleOptions {
   /** Shorter waits for tests. */
@@ -38,6 +40,7 @@ export class WorkerModule {
         RegistryModule,
         UpstreamModule,
         BatchesCoreModule,
+        AccountingModule,
         // DispatchTiming extends AdmissionTiming: the policy reads the same values.
         AdmissionModule.forRoot(timing),
       ],
@@ -51,6 +54,7 @@ export class WorkerModule {
         LeaseKeeper,
         LeaseRecovery,
         Reconciler,
+        UsageRollupJob,
       ],
       exports: [DispatchLoops, Reconciler, LeaseRecovery, WorkerIdentity],
     };

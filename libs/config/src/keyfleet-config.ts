@@ -49,6 +49,8 @@ export interface KeyfleetConfig {
   };
   /** The api's HTTP keep-alive timeout for idle client connections. */
   httpKeepAliveMs: number;
+  /** rawRetentionDays: how long raw usage records are kept (hourly rollups stay). */
+  usage: { rawRetentionDays: number };
   runMigrations: boolean;
 }
 
@@ -120,6 +122,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): KeyfleetCon
       jobMaxItems: env.KF_BATCH_MODE_JOB_MAX_ITEMS,
     },
     httpKeepAliveMs: env.KF_HTTP_KEEP_ALIVE_MS,
+    usage: { rawRetentionDays: env.KF_USAGE_RAW_RETENTION_DAYS },
     runMigrations: env.KF_RUN_MIGRATIONS,
   };
 }

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { tokensOfResponse, UsagePricer, type ItemUsage } from '@keyfleet/accounting';
 import { DispatchPolicy, UpstreamPicker, type SendOutcome, type UpstreamSlot } from '@keyfleet/admission';
 import { BatchItemsStore, type TakenItem } from '@keyfleet/batches';
 import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
@@ -38,6 +39,7 @@ export class BatchItemRunner {
     private readonly handback: ItemHandback,
     private readonly identity: WorkerIdentity,
     private readonly metrics: KeyfleetMetrics,
+    private readonly pricer: UsagePricer,
   ) {}
 
   /**
@@ -115,13 +117,21 @@ export class BatchItemRunner {
     const origin = originOf(slot, result.promptTokenCount);
     const recorded = await untilWritten(
       `result of item ${item.id}`,
-      () => this.store.succeed(item, result.response, origin),
+      // Priced in the retried write: the price table may need Postgres too.
+      async () =>
+        this.store.succeed(item, result.response, { ...origin, usage: await this.usageOf(model, result) }),
       {
         onUnwritable: () =>
           this.store.fail(item.id, unstorableAnswer(), { projectId: origin.projectId, upstreamKeyId: null }),
       },
     );
     if (recorded) this.metrics.batchItemFinished(model, 'succeeded');
+  }
+
+  /** What the answer used (its usageMetadata) and cost at the live price: recorded with the result. */
+  private async usageOf(model: string, result: GenerateContentResult): Promise<ItemUsage> {
+    const tokens = tokensOfResponse(result.response);
+    return { ...tokens, lane: 'live', costMicroUsd: await this.pricer.costMicroUsd(model, 'live', tokens) };
   }
 
   private async fail(

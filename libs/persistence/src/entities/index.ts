@@ -10,6 +10,8 @@ export * from './key-rotation.entity';
 export * from './dispatch-worker.entity';
 export * from './model-price.entity';
 export * from './batch-mode-job.entity';
+export * from './usage-record.entity';
+export * from './usage-hourly.entity';
 
 import { AuditLogEntity } from './audit-log.entity';
 import { BatchModeJobEntity } from './batch-mode-job.entity';
@@ -23,6 +25,8 @@ import { ModelPriceEntity } from './model-price.entity';
 import { ProjectModelLimitEntity } from './project-model-limit.entity';
 import { ProjectEntity } from './project.entity';
 import { UpstreamKeyEntity } from './upstream-key.entity';
+import { UsageHourlyEntity } from './usage-hourly.entity';
+import { UsageRecordEntity } from './usage-record.entity';
 
 export const ENTITIES = [
   ProjectEntity,
@@ -37,4 +41,6 @@ export const ENTITIES = [
   DispatchWorkerEntity,
   ModelPriceEntity,
   BatchModeJobEntity,
+  UsageRecordEntity,
+  UsageHourlyEntity,
 ];
