@@ -43,7 +43,7 @@ export class BatchSubmissions {
       const header = parseNdjsonHeader(query);
       const projects = await this.servingProjects(header.model);
       const bytes = uploadBytes(request, maxBodyBytes);
-      const items = ndjsonItems(bytes, { maxBatchItems, maxLineBytes: maxJsonBytes });
+      const items = ndjsonItems(bytes, { maxBatchItems, maxLineBytes: maxJsonBytes }, header.model);
       return { ...header, items: withEstimates(items, projects, header.model, 'ndjson') };
     }
     const parsed = parseJsonBatch(request.body, { maxBatchItems });
