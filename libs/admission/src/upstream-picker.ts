@@ -198,15 +198,17 @@ export class UpstreamPicker {
   /**
    * After a successful call: the real input tokens replace the estimate, and the reservation counts from
    * when the request left (`sentAt`, performance.now()), so a burst reserved at once but sent over a few
-   * hundred ms frees its room a window later at the same pace, not all at one moment.
+   * hundred ms frees its room a window later at the same pace, not all at one moment. An answer that
+   * does not count its input (an embedding's: `promptTokenCount` null) keeps the estimate.
    */
   async settle(
     slot: UpstreamSlot,
-    promptTokenCount: number,
+    promptTokenCount: number | null,
     sentAt?: number,
     outputTokenCount?: number,
   ): Promise<void> {
-    this.calibrator.observe(slot.reservation.model, slot.rawEstimate, promptTokenCount);
+    if (promptTokenCount === null) promptTokenCount = slot.reservation.tokens;
+    else this.calibrator.observe(slot.reservation.model, slot.rawEstimate, promptTokenCount);
     if (outputTokenCount !== undefined) this.outputs.observe(slot.reservation.model, outputTokenCount);
     // The engine's stamp (atMs) was read here no earlier than askedAt + dueInMs, so this maps the send to
     // the engine's clock no earlier than it happened.

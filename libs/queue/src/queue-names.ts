@@ -12,3 +12,10 @@ export type RotationSweepJob = Record<string, never>;
 
 /** Model names as Google spells them; safe as part of a Redis key. */
 export const MODEL_NAME_PATTERN = /^[a-z0-9][a-z0-9.-]*$/;
+
+/**
+ * Google's embedding models (gemini-embedding-001, text-embedding-004, …) all say so in their name;
+ * their batch items are EmbedContentRequests, every other model's are GenerateContentRequests.
+ */
+export type RequestKind = 'generate' | 'embed';
+export const requestKindOf = (model: string): RequestKind => (/embedding/.test(model) ? 'embed' : 'generate');

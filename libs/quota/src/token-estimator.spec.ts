@@ -26,6 +26,10 @@ describe('estimateTokens', () => {
     expect(estimateTokens({})).toBe(1);
   });
 
+  it("counts an EmbedContentRequest's one content", () => {
+    expect(estimateTokens({ content: { parts: [{ text: 'x'.repeat(40) }, { text: 'y'.repeat(2) }] } })).toBe(11);
+  });
+
   it('counts function calls and responses as their JSON text', () => {
     const call = { name: 'f', args: { q: 'weather' } };
     expect(estimateTokens({ contents: [{ parts: [{ functionCall: call }] }] })).toBe(

@@ -3,17 +3,22 @@
 
 const CHARS_PER_TOKEN = 4;
 
-/** The parts of a GenerateContentRequest (REST) or GenerateContentParameters (SDK) that hold input text. */
+/**
+ * The parts of a GenerateContentRequest (REST), GenerateContentParameters (SDK) or EmbedContentRequest
+ * (`content`) that hold input text.
+ */
 export interface TokenEstimateInput {
   contents?: unknown;
+  content?: unknown;
   systemInstruction?: unknown;
   config?: { systemInstruction?: unknown } | null;
 }
 
-/** ceil(chars / 4) over every text part of `contents` and `systemInstruction`; at least 1. */
+/** ceil(chars / 4) over every text part of `contents`, `content` and `systemInstruction`; at least 1. */
 export function estimateTokens(request: TokenEstimateInput): number {
   const chars =
     textLength(request.contents) +
+    textLength(request.content) +
     textLength(request.systemInstruction) +
     textLength(request.config?.systemInstruction);
   return Math.max(1, Math.ceil(chars / CHARS_PER_TOKEN));

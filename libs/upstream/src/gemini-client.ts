@@ -26,6 +26,12 @@ export interface GenerateContentResult {
   outputTokenCount?: number;
 }
 
+/** An embedding's answer: `{embedding: {values}}`; Google counts no input tokens in it, and no output. */
+export type EmbedContentResult = Omit<GenerateContentResult, 'promptTokenCount' | 'outputTokenCount'> & {
+  promptTokenCount: null;
+  outputTokenCount: 0;
+};
+
 export const UPSTREAM_TIMEOUT_MS = 120_000;
 /** Optional provider overriding the per-request timeout (ms). */
 export const UPSTREAM_TIMEOUT = Symbol('UPSTREAM_TIMEOUT');
@@ -56,29 +62,70 @@ export class GeminiClient implements OnModuleDestroy {
     key: UpstreamCredential,
     window: SendWindow = { sendBy: Infinity },
   ): Promise<GenerateContentResult> {
+    return this.call(model, key, window, async (client, httpOptions, sentAt) => {
+      const params = toSdkParameters(model, request);
+      params.config = { ...params.config, httpOptions };
+      const result = await client.models.generateContent(params);
+      const response = withoutHttpResponse(result);
+      const usage = response['usageMetadata'] as UsageMetadata | undefined;
+      return {
+        response,
+        promptTokenCount: usage?.promptTokenCount ?? 0,
+        sentAt: sentAt(),
+        outputTokenCount: outputTokensOf(usage),
+      };
+    });
+  }
+
+  /**
+   * One EmbedContentRequest (`{content, taskType?, title?, outputDimensionality?}`), answered as Google's
+   * embedContent answers: `{embedding: {values}}`. The SDK sends it as a batchEmbedContents of one (one
+   * request against the quota). Embedding answers carry no usage: `promptTokenCount` is null.
+   */
+  async embedContent(
+    model: string,
+    request: Record<string, unknown>,
+    key: UpstreamCredential,
+    window: SendWindow = { sendBy: Infinity },
+  ): Promise<EmbedContentResult> {
+    return this.call(model, key, window, async (client, httpOptions, sentAt) => {
+      const { content, model: _named, ...config } = request;
+      const result = await client.models.embedContent({
+        model,
+        contents: content as Parameters<GoogleGenAI['models']['embedContent']>[0]['contents'],
+        config: { ...config, httpOptions },
+      });
+      const embedding = result.embeddings?.[0];
+      return { response: { embedding }, promptTokenCount: null, sentAt: sentAt(), outputTokenCount: 0 };
+    });
+  }
+
+  /**
+   * Runs one SDK call with this call's own fetch (the SDK takes one per request), which carries the send
+   * window to the moment the request is written; times it, and classifies every failure.
+   */
+  private async call<T>(
+    model: string,
+    key: UpstreamCredential,
+    window: SendWindow,
+    run: (
+      client: GoogleGenAI,
+      httpOptions: { fetch: typeof fetch },
+      sentAt: () => number | undefined,
+    ) => Promise<T>,
+  ): Promise<T> {
     // Latency counts from the write (a booked request is readied ahead of its moment), else from the call.
     const departure: Departure = { ...window };
     const startedAt = performance.now();
     const seconds = () => (performance.now() - (departure.sentAt ?? startedAt)) / 1000;
     try {
-      const client = this.clientFor(key.secret);
-      const params = toSdkParameters(model, request);
-      // This call's own fetch (the SDK takes one per request): it carries the call's send window to the
-      // moment the request is written.
-      params.config = { ...params.config, httpOptions: { fetch: this.fetchWithin(departure) } };
-      const result = await client.models.generateContent(params);
-      // The SDK adds the raw HTTP response (headers) to the object; it is not part of Google's answer.
-      // Its own fields are Google's JSON as parsed (its getters live on the prototype): a shallow copy
-      // without that one field is the answer, with no serialise-and-parse round trip per item.
-      const { sdkHttpResponse: _dropped, ...response } = result as unknown as Record<string, unknown>;
-      const usage = response['usageMetadata'] as UsageMetadata | undefined;
+      const value = await run(
+        this.clientFor(key.secret),
+        { fetch: this.fetchWithin(departure) },
+        () => departure.sentAt,
+      );
       this.metrics.upstreamAnswered(model, 200, seconds());
-      return {
-        response,
-        promptTokenCount: usage?.promptTokenCount ?? 0,
-        sentAt: departure.sentAt,
-        outputTokenCount: outputTokensOf(usage),
-      };
+      return value;
     } catch (error) {
       if (error instanceof SendDeadlinePassedError) throw error;
       const failure = classifyUpstreamError(error);
@@ -121,6 +168,16 @@ export class GeminiClient implements OnModuleDestroy {
     }
     return client;
   }
+}
+
+/**
+ * The SDK adds the raw HTTP response (headers) to the object; it is not part of Google's answer. Its own
+ * fields are Google's JSON as parsed (its getters live on the prototype): a shallow copy without that one
+ * field is the answer, with no serialise-and-parse round trip per item.
+ */
+function withoutHttpResponse(result: object): Record<string, unknown> {
+  const { sdkHttpResponse: _dropped, ...response } = result as Record<string, unknown>;
+  return response;
 }
 
 interface UsageMetadata {

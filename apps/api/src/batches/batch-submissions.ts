@@ -47,7 +47,7 @@ export class BatchSubmissions {
       const header = parseNdjsonHeader(query);
       const projects = await this.servingProjects(header.model);
       const bytes = uploadBytes(request, maxBodyBytes);
-      const items = ndjsonItems(bytes, { maxBatchItems, maxLineBytes: maxJsonBytes });
+      const items = ndjsonItems(bytes, { maxBatchItems, maxLineBytes: maxJsonBytes }, header.model);
       return this.withLane({ ...header, items }, projects, 'ndjson');
     }
     const parsed = parseJsonBatch(request.body, { maxBatchItems });

@@ -6,10 +6,12 @@ import { BatchItemsStore, type TakenItem } from '@keyfleet/batches';
 import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
 import { KeyfleetMetrics } from '@keyfleet/observability';
 import type { ItemError } from '@keyfleet/persistence';
+import { requestKindOf } from '@keyfleet/queue';
 import {
   GeminiClient,
   UpstreamError,
   type ClassifiedUpstreamError,
+  type EmbedContentResult,
   type GenerateContentRequestBody,
   type GenerateContentResult,
   type SendWindow,
@@ -63,7 +65,7 @@ export class BatchItemRunner {
     let slot: UpstreamSlot | undefined = item.slot;
     const request = item.request as GenerateContentRequestBody;
     for (;;) {
-      const result = await this.policy.dispatch<GenerateContentResult>(
+      const result = await this.policy.dispatch<ItemAnswer>(
         {
           model,
           lane: 'batch',
@@ -96,9 +98,13 @@ export class BatchItemRunner {
     request: GenerateContentRequestBody,
     key: { secret: string },
     window: SendWindow,
-  ): Promise<SendOutcome<GenerateContentResult>> {
+  ): Promise<SendOutcome<ItemAnswer>> {
     try {
-      return { kind: 'ok', value: await this.gemini.generateContent(model, request, key, window) };
+      const value =
+        requestKindOf(model) === 'embed'
+          ? await this.gemini.embedContent(model, request, key, window)
+          : await this.gemini.generateContent(model, request, key, window);
+      return { kind: 'ok', value };
     } catch (error) {
       if (error instanceof UpstreamError) return { kind: 'failed', failure: error.classified };
       throw error; // SendDeadlinePassedError: the policy gives the room back
@@ -108,7 +114,7 @@ export class BatchItemRunner {
   private async succeed(
     model: string,
     item: TakenItem<UpstreamSlot>,
-    result: GenerateContentResult,
+    result: ItemAnswer,
     slot: UpstreamSlot,
   ): Promise<void> {
     this.picker
@@ -129,7 +135,7 @@ export class BatchItemRunner {
   }
 
   /** What the answer used (its usageMetadata) and cost at the live price: recorded with the result. */
-  private async usageOf(model: string, result: GenerateContentResult): Promise<ItemUsage> {
+  private async usageOf(model: string, result: ItemAnswer): Promise<ItemUsage> {
     const tokens = tokensOfResponse(result.response);
     return { ...tokens, lane: 'live', costMicroUsd: await this.pricer.costMicroUsd(model, 'live', tokens) };
   }
@@ -175,6 +181,9 @@ export class BatchItemRunner {
     );
   }
 }
+
+/** A generation's answer, or an embedding's (which counts no tokens of its own). */
+type ItemAnswer = GenerateContentResult | EmbedContentResult;
 
 function originOf(slot: UpstreamSlot, promptTokens: number | null) {
   return { projectId: slot.project.projectId, upstreamKeyId: slot.key.id, promptTokens };

@@ -137,7 +137,8 @@ describe('NDJSON uploads (parseNdjsonHeader, ndjsonItems)', () => {
   }
   async function items(text: string, size?: number) {
     const all = [];
-    for await (const item of ndjsonItems(chunked(text, size), ndjsonLimits)) all.push(item);
+    for await (const item of ndjsonItems(chunked(text, size), ndjsonLimits, 'gemini-2.5-flash'))
+      all.push(item);
     return all;
   }
   async function asyncRejection(text: string): Promise<{ status: number; message: string }> {
@@ -223,8 +224,69 @@ describe('NDJSON uploads (parseNdjsonHeader, ndjsonItems)', () => {
     }
     await expect(
       (async () => {
-        for await (const item of ndjsonItems(bytes(), ndjsonLimits)) void item;
+        for await (const item of ndjsonItems(bytes(), ndjsonLimits, 'gemini-2.5-flash')) void item;
       })(),
     ).rejects.toThrow('line 2: not valid UTF-8');
+  });
+});
+
+describe('batches of an embedding model: items are EmbedContentRequests', () => {
+  const embed = (text: string) => ({ content: { parts: [{ text }] }, taskType: 'RETRIEVAL_DOCUMENT' });
+  const batch = (requests: unknown[]) => ({ model: 'gemini-embedding-001', requests });
+
+  it('takes {content} requests, with or without the model named', () => {
+    const parsed = parseJsonBatch(
+      batch([
+        { key: 'a', request: embed('x') },
+        { key: 'b', request: { ...embed('y'), model: 'models/gemini-embedding-001' } },
+      ]),
+      limits,
+    );
+    expect(parsed.items).toHaveLength(2);
+    expect(parsed.items).toEqual([
+      { key: 'a', request: embed('x'), lineNo: 1 },
+      { key: 'b', request: { ...embed('y'), model: 'models/gemini-embedding-001' }, lineNo: 2 },
+    ]);
+  });
+
+  it.each([
+    [{ contents: [{ parts: [{ text: 'x' }] }] }, 'requests[1].request.content: must be one Content object'],
+    [{ content: { role: 'user' } }, 'requests[1].request.content.parts: must be an array of Part objects'],
+    [
+      { ...embed('x'), model: 'models/text-embedding-004' },
+      'requests[1].request.model: must be models/gemini-embedding-001',
+    ],
+  ])('names the field of a request that is no EmbedContentRequest (%j)', (bad, message) => {
+    const result = rejection(() =>
+      parseJsonBatch(
+        batch([
+          { key: 'a', request: embed('x') },
+          { key: 'b', request: bad },
+        ]),
+        limits,
+      ),
+    );
+    expect(result.status).toBe(400);
+    expect(result.message).toContain(message);
+  });
+
+  it('refuses a GenerateContentRequest line in an NDJSON upload for an embedding model', async () => {
+    const text = `${JSON.stringify({ key: 'a', request: embed('x') })}\n${JSON.stringify({ key: 'b', request: request('y') })}\n`;
+    const read = async () => {
+      for await (const item of ndjsonItems(
+        [Buffer.from(text)],
+        { maxBatchItems: 5, maxLineBytes: 1000 },
+        'gemini-embedding-001',
+      ))
+        void item;
+    };
+    await expect(read()).rejects.toThrow('line 2: request.content: must be one Content object');
+  });
+
+  it('refuses an EmbedContentRequest in a batch of a generation model', () => {
+    const result = rejection(() =>
+      parseJsonBatch({ model: 'gemini-2.5-flash', requests: [{ key: 'a', request: embed('x') }] }, limits),
+    );
+    expect(result.message).toContain('requests[0].request.contents: must be a non-empty array');
   });
 });

@@ -23,7 +23,7 @@ export function parseJsonBatch(body: unknown, limits: BatchLimits): ParsedBatch 
   if (requests.length > limits.maxBatchItems) throw tooMany(requests.length, limits);
   const seen = new Set<string>();
   const items = requests.map((entry: unknown, index): BatchItemInput => {
-    const problem = problemOfEntry(entry, seen);
+    const problem = problemOfEntry(entry, model, seen);
     if (problem) {
       const path = problem.field ? `requests[${index}].${problem.field}` : `requests[${index}]`;
       throw KeyfleetError.invalid(`${path}: ${problem.message}`);
@@ -53,7 +53,7 @@ export function parseNdjsonHeader(query: {
 }
 
 /**
- * The items of an NDJSON upload, one `{key, request}` a line, validated as they stream in (blank lines
+ * The items of an NDJSON upload of a batch of `model`, one `{key, request}` a line, validated as they stream in (blank lines
  * are skipped, but counted, so numbers match the file). A bad line is named `line 17: …`; more than
  * `maxBatchItems` is a 413 as soon as the next one arrives. Duplicate keys are found where they are
  * stored (a unique index), so no key has to be kept in memory.
@@ -61,10 +61,11 @@ export function parseNdjsonHeader(query: {
 export async function* ndjsonItems(
   bytes: AsyncIterable<Buffer> | Iterable<Buffer>,
   limits: BatchLimits & { maxLineBytes: number },
+  model: string,
 ): AsyncGenerator<BatchItemInput> {
   let count = 0;
   for await (const { lineNo, line } of ndjsonLines(bytes, limits.maxLineBytes)) {
-    const item = parseNdjsonLine(line, lineNo);
+    const item = parseNdjsonLine(line, lineNo, model);
     if (!item) continue;
     if (++count > limits.maxBatchItems) {
       throw new KeyfleetError(
@@ -78,7 +79,7 @@ export async function* ndjsonItems(
 }
 
 /** One NDJSON line (its UTF-8 bytes) as an item; null for a blank line. */
-export function parseNdjsonLine(line: Buffer, lineNo: number): BatchItemInput | null {
+export function parseNdjsonLine(line: Buffer, lineNo: number, model: string): BatchItemInput | null {
   if (isBlank(line)) return null;
   const at = (message: string) => KeyfleetError.invalid(`line ${lineNo}: ${message}`);
   if (!isUtf8(line)) throw at('not valid UTF-8');
@@ -90,7 +91,7 @@ export function parseNdjsonLine(line: Buffer, lineNo: number): BatchItemInput | 
   } catch (error) {
     throw at(`not valid JSON (${(error as Error).message})`);
   }
-  const entryProblem = problemOfEntry(entry);
+  const entryProblem = problemOfEntry(entry, model);
   if (entryProblem) throw at(`${entryProblem.field ? `${entryProblem.field}: ` : ''}${entryProblem.message}`);
   const { key, request } = entry as { key: string; request: Record<string, unknown> };
   return { key, request, lineNo, bytes: line.length };

@@ -1,6 +1,6 @@
 import { KeyfleetError } from '@keyfleet/errors';
 import { problemOfText } from './json-text-check';
-import { MODEL_NAME_PATTERN } from '@keyfleet/queue';
+import { MODEL_NAME_PATTERN, requestKindOf } from '@keyfleet/queue';
 import {
   MAX_BATCH_PRIORITY,
   MAX_DISPLAY_NAME_LENGTH,
@@ -54,14 +54,13 @@ export function validatePriority(value: unknown, fromQuery = false): number {
 // Keys name results in files and logs: no control characters (C0, DEL, C1), which also keeps NULs out.
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 
+type Problem = { field: string; message: string } | null;
+
 /**
- * Returns the problem with one `{key, request}` entry, or null; `seen`, when given, holds the keys so
- * far (without it, duplicates are left to the store's unique index).
+ * Returns the problem with one `{key, request}` entry of a batch of `model`, or null; `seen`, when
+ * given, holds the keys so far (without it, duplicates are left to the store's unique index).
  */
-export function problemOfEntry(
-  entry: unknown,
-  seen?: Set<string>,
-): { field: string; message: string } | null {
+export function problemOfEntry(entry: unknown, model: string, seen?: Set<string>): Problem {
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
     return { field: '', message: 'must be an object {"key": …, "request": …}' };
   }
@@ -73,13 +72,14 @@ export function problemOfEntry(
   if (CONTROL_CHARACTER.test(key))
     return { field: 'key', message: 'must not contain control characters (U+0000–U+001F, U+007F–U+009F)' };
   if (seen?.has(key)) return { field: 'key', message: `duplicate key "${key.slice(0, 100)}"` };
-  const requestProblem = problemOfRequest(request);
+  const requestProblem =
+    requestKindOf(model) === 'embed' ? problemOfEmbedRequest(request, model) : problemOfRequest(request);
   if (requestProblem) return requestProblem;
   seen?.add(key);
   return null;
 }
 
-function problemOfRequest(request: unknown): { field: string; message: string } | null {
+function problemOfRequest(request: unknown): Problem {
   if (typeof request !== 'object' || request === null || Array.isArray(request)) {
     return { field: 'request', message: 'must be a GenerateContentRequest object' };
   }
@@ -95,5 +95,27 @@ function problemOfRequest(request: unknown): { field: string; message: string } 
   );
   if (bad >= 0)
     return { field: `request.contents[${bad}].parts`, message: 'must be an array of Part objects' };
+  return null;
+}
+
+/** An embedding model's item: one EmbedContentRequest (`{content, taskType?, title?, outputDimensionality?}`). */
+function problemOfEmbedRequest(request: unknown, model: string): Problem {
+  if (typeof request !== 'object' || request === null || Array.isArray(request)) {
+    return {
+      field: 'request',
+      message: `must be an EmbedContentRequest object (${model} is an embedding model)`,
+    };
+  }
+  const { content, model: named } = request as Record<string, unknown>;
+  if (named !== undefined && named !== `models/${model}`)
+    return { field: 'request.model', message: `must be models/${model}, the batch's model, or absent` };
+  if (typeof content !== 'object' || content === null || Array.isArray(content)) {
+    return {
+      field: 'request.content',
+      message: `must be one Content object (${model} is an embedding model: items are EmbedContentRequests)`,
+    };
+  }
+  if (!Array.isArray((content as Record<string, unknown>)['parts']))
+    return { field: 'request.content.parts', message: 'must be an array of Part objects' };
   return null;
 }
