@@ -5,9 +5,11 @@ import { BatchesCoreModule } from '@keyfleet/batches';
 import { ConfigModule, type KeyfleetConfig } from '@keyfleet/config';
 import { HealthModule, loggingModule } from '@keyfleet/observability';
 import { PersistenceModule } from '@keyfleet/persistence';
-import { RedisModule } from '@keyfleet/queue';
+import { BullModule } from '@nestjs/bullmq';
+import { QueueModule, QueueName, RedisModule } from '@keyfleet/queue';
 import { RegistryModule } from '@keyfleet/registry';
 import { UpstreamModule } from '@keyfleet/upstream';
+import { BATCH_MODE_PROVIDERS } from './batch-mode/batch-mode-providers';
 import { BatchItemRunner } from './dispatch/batch-item-runner';
 import { DispatchLoops } from './dispatch/dispatch-loops';
 import { DEFAULT_DISPATCH_TIMING, DISPATCH_TIMING, type DispatchTiming } from './dispatch/dispatch-timing';
@@ -36,6 +38,8 @@ export class WorkerModule {
         loggingModule(config, 'worker'),
         PersistenceModule.forRoot(config),
         RedisModule.forRoot(config),
+        QueueModule.forRoot(config),
+        BullModule.registerQueue({ name: QueueName.BatchMode }),
         HealthModule,
         RegistryModule,
         UpstreamModule,
@@ -55,6 +59,7 @@ export class WorkerModule {
         LeaseRecovery,
         Reconciler,
         UsageRollupJob,
+        ...BATCH_MODE_PROVIDERS,
       ],
       exports: [DispatchLoops, Reconciler, LeaseRecovery, WorkerIdentity],
     };

@@ -5,10 +5,21 @@
 export enum QueueName {
   /** The rotator's periodic sweep over upstream keys (a job scheduler: one sweep at a time across rotators). */
   RotationSweep = 'rotation-sweep',
+  /**
+   * Economy batches through Google's Batch Mode: one job per batch (its id), run in rounds (submit,
+   * poll, merge) and delayed between them; Postgres holds the Google jobs, so any worker resumes.
+   */
+  BatchMode = 'batch-mode',
 }
 
 /** The sweep carries no data: it reads everything it needs from Postgres. */
 export type RotationSweepJob = Record<string, never>;
+
+/** The economy batch to advance, and the wait before its next round (grows while nothing changes). */
+export interface BatchModeJob {
+  batchId: string;
+  delayMs?: number;
+}
 
 /** Model names as Google spells them; safe as part of a Redis key. */
 export const MODEL_NAME_PATTERN = /^[a-z0-9][a-z0-9.-]*$/;

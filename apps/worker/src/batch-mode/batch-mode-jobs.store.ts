@@ -26,6 +26,7 @@ export interface EconomyBatch {
   status: BatchStatus;
   laneLive: boolean;
   deadline: Date | null;
+  pendingCount: number;
 }
 
 /** A waiting item, as a Batch Mode job carries it. */
@@ -62,7 +63,8 @@ export class BatchModeJobsStore {
 
   async batch(batchId: string): Promise<EconomyBatch | null> {
     const rows: EconomyBatch[] = await this.dataSource.query(
-      `SELECT id, model, status, lane_live AS "laneLive", deadline FROM batches WHERE id = $1`,
+      `SELECT id, model, status, lane_live AS "laneLive", deadline, pending_count AS "pendingCount"
+       FROM batches WHERE id = $1`,
       [batchId],
     );
     return rows[0] ?? null;
@@ -84,11 +86,15 @@ export class BatchModeJobsStore {
     );
   }
 
-  /** The job's items Batch Mode still runs, in line order. */
-  runningItems(job: BatchModeJobRow): Promise<Array<{ id: string; key: string }>> {
+  /** The job's items Batch Mode still runs, in line order (with their requests, to submit them). */
+  runningItems(
+    job: BatchModeJobRow,
+    withRequests = false,
+  ): Promise<Array<{ id: string; key: string; request?: Record<string, unknown> }>> {
     return this.dataSource.query(
-      `SELECT id, key FROM batch_items WHERE batch_id = $1 AND line_no BETWEEN $2 AND $3
-       AND status = 'running' AND lease_owner = $4 ORDER BY line_no`,
+      `SELECT id, key${withRequests ? ', request' : ''} FROM batch_items
+       WHERE batch_id = $1 AND line_no BETWEEN $2 AND $3 AND status = 'running' AND lease_owner = $4
+       ORDER BY line_no`,
       [job.batch_id, job.first_line, job.last_line, BATCH_MODE_LEASE],
     );
   }
@@ -106,27 +112,37 @@ export class BatchModeJobsStore {
    * Records the job (`submitting`, before Google hears of it) and moves its items to running under
    * Batch Mode, in one transaction: a successor finds the job and looks it up before submitting again.
    */
-  async record(job: Omit<BatchModeJobRow, 'name' | 'state' | 'input_file'>, itemIds: string[]): Promise<boolean> {
-    return this.dataSource.transaction(async (manager) => {
-      await manager.query(
-        `INSERT INTO batch_mode_jobs (id, batch_id, project_id, model, first_line, last_line, est_tokens)
+  async record(
+    job: Omit<BatchModeJobRow, 'name' | 'state' | 'input_file'>,
+    itemIds: string[],
+  ): Promise<boolean> {
+    return this.dataSource
+      .transaction(async (manager) => {
+        await manager.query(
+          `INSERT INTO batch_mode_jobs (id, batch_id, project_id, model, first_line, last_line, est_tokens)
          VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [job.id, job.batch_id, job.project_id, job.model, job.first_line, job.last_line, job.est_tokens],
-      );
-      const moved: unknown[] = await manager.query(TAKE_FOR_BATCH_MODE_SQL, [
-        itemIds,
-        itemIds.map(() => job.project_id),
-      ]);
-      // Another taker got some of them (a cancel, say): record nothing.
-      if (moved.length !== itemIds.length) throw new ItemsMoved();
-      return true;
-    }).catch((error: unknown) => {
-      if (error instanceof ItemsMoved) return false;
-      throw error;
-    });
+          [job.id, job.batch_id, job.project_id, job.model, job.first_line, job.last_line, job.est_tokens],
+        );
+        const moved: unknown[] = await manager.query(TAKE_FOR_BATCH_MODE_SQL, [
+          itemIds,
+          itemIds.map(() => job.project_id),
+        ]);
+        // Another taker got some of them (a cancel, say): record nothing.
+        if (moved.length !== itemIds.length) throw new ItemsMoved();
+        return true;
+      })
+      .catch((error: unknown) => {
+        if (error instanceof ItemsMoved) return false;
+        throw error;
+      });
   }
 
-  async named(jobId: string, name: string, state: BatchModeJobState, inputFile: string | null): Promise<void> {
+  async named(
+    jobId: string,
+    name: string,
+    state: BatchModeJobState,
+    inputFile: string | null,
+  ): Promise<void> {
     await this.dataSource.query(
       `UPDATE batch_mode_jobs SET name = $2, state = $3, input_file = $4, updated_at = now() WHERE id = $1`,
       [jobId, name, state, inputFile],

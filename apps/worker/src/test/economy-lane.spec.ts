@@ -1,0 +1,79 @@
+import type { DataSource } from 'typeorm';
+import type { SimStats } from '@keyfleet/testing';
+import { simAnswer } from './crash-safety-helpers';
+import { eventually } from './http-helpers';
+import {
+  costByLane,
+  economyPrompt,
+  finished,
+  jobRows,
+  resultsOf,
+  startEconomyStack,
+  submitInLane,
+} from './economy-helpers';
+import type { Stack } from './stack';
+
+const COUNT = 5000;
+
+/** Everything the simulator charged its projects (interactive and Batch Mode). */
+const spentMicros = (stats: SimStats) =>
+  Object.values(stats.spend).reduce((sum, scope) => sum + scope.admittedMicros, 0);
+
+describe('economy lane: batches through simulated Google Batch Mode', () => {
+  let stack: Stack;
+  let clientKey: string;
+  let projectIds: string[];
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    ({ stack, clientKey, projectIds } = await startEconomyStack({ pendingMs: 100, turnaroundMs: 1500 }));
+    dataSource = await stack.db.dataSource();
+    await stack.startWorker();
+  }, 60_000);
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it(`runs ${COUNT} items over 3 projects in Batch Mode: results in order, each its own answer, at half the live cost`, async () => {
+    const economy = await submitInLane(stack, clientKey, 'eco', COUNT, { lane: 'economy' });
+    expect(economy).toMatchObject({ lane: 'economy', laneChosen: 'economy', laneReason: null });
+    expect(economy.estimatedSavingUsd).toBeGreaterThan(0);
+    const done = await finished(stack, clientKey, economy.id, 90_000);
+    expect(done.counts).toMatchObject({ total: COUNT, succeeded: COUNT, failed: 0 });
+
+    // The job rows are settled right after their items are written.
+    const jobs = await eventually(async () => {
+      const rows = await jobRows(dataSource, economy.id);
+      return rows.every((job) => job.settled) ? rows : undefined;
+    });
+    expect(new Set(jobs.map((job) => job.project_id))).toEqual(new Set(projectIds));
+    expect(jobs.every((job) => job.state === 'succeeded')).toBe(true);
+    const sim = await stack.sim.stats();
+    expect(sim.totals.batchMode).toMatchObject({ jobsCreated: jobs.length, requestsAnswered: COUNT });
+    // Nothing went through the interactive API: the projects' spend is Batch Mode's alone.
+    expect(spentMicros(sim)).toBe(sim.totals.batchMode.spendMicros);
+
+    const lines = await resultsOf(stack, clientKey, economy.id);
+    expect(lines.map((line) => line.key)).toEqual(Array.from({ length: COUNT }, (_, i) => `eco-${i}`));
+    lines.forEach((line, i) => {
+      expect(line.response?.candidates[0].content.parts[0].text).toContain(
+        simAnswer(economyPrompt('eco', i)),
+      );
+    });
+
+    // The same batch, live: every item an interactive call, at the full price.
+    const live = await submitInLane(stack, clientKey, 'eco', COUNT, { lane: 'live' });
+    await finished(stack, clientKey, live.id, 120_000);
+    const economyCost = await costByLane(dataSource, economy.id);
+    const liveCost = await costByLane(dataSource, live.id);
+    expect(Object.keys(economyCost)).toEqual(['economy']);
+    expect(economyCost.economy).toBeGreaterThan(0);
+    expect(economyCost.economy / liveCost.live).toBeCloseTo(0.5, 3);
+    // The simulator charged the same: half price for the Batch Mode requests.
+    const after = await stack.sim.stats();
+    // (It charges each request in whole micro-dollars: half of an odd number is rounded up, 1 µ$ at most.)
+    const interactive = spentMicros(after) - after.totals.batchMode.spendMicros;
+    expect(Math.abs(after.totals.batchMode.spendMicros - interactive / 2)).toBeLessThanOrEqual(COUNT / 2 + 1);
+  }, 240_000);
+});
