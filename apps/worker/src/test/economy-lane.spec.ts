@@ -76,4 +76,62 @@ describe('economy lane: batches through simulated Google Batch Mode', () => {
     const interactive = spentMicros(after) - after.totals.batchMode.spendMicros;
     expect(Math.abs(after.totals.batchMode.spendMicros - interactive / 2)).toBeLessThanOrEqual(COUNT / 2 + 1);
   }, 240_000);
+
+  it('finishes live, before the deadline, the items of a job that expired and those Google answered with an error', async () => {
+    const before = (await stack.sim.stats()).totals.batchMode;
+    await stack.sim.setFaults({
+      batchScript: [
+        { outcome: 'expire', count: 1 },
+        { outcome: 'failRequests', count: 1, failEvery: 2 },
+      ],
+    });
+    const deadline = new Date(Date.now() + 60_000);
+    const batch = await submitInLane(stack, clientKey, 'exp', 30, {
+      lane: 'economy',
+      deadline: deadline.toISOString(),
+    });
+    const done = await finished(stack, clientKey, batch.id);
+    expect(done.counts).toMatchObject({ total: 30, succeeded: 30, failed: 0 });
+    expect(new Date(done.completedAt ?? 0).getTime()).toBeLessThan(deadline.getTime());
+    const after = (await stack.sim.stats()).totals.batchMode;
+    expect(after.jobsExpired - before.jobsExpired).toBe(1);
+    expect(after.requestsFailed - before.requestsFailed).toBe(5); // every 2nd of a 10-item job
+    // 10 expired + 5 failed went live; the other 15 were answered by Batch Mode.
+    const lanes = await dataSource.query<Array<{ lane: string; n: number }>>(
+      `SELECT lane, count(*)::int AS n FROM usage_records WHERE batch_id = $1 GROUP BY lane ORDER BY lane`,
+      [batch.id],
+    );
+    expect(lanes).toEqual([
+      { lane: 'economy', n: 15 },
+      { lane: 'live', n: 15 },
+    ]);
+    const lines = await resultsOf(stack, clientKey, batch.id);
+    expect(lines.map((line) => line.key)).toEqual(Array.from({ length: 30 }, (_, i) => `exp-${i}`));
+    await stack.sim.setFaults({});
+  }, 90_000);
+
+  it('auto: economy for a far deadline, live for a near one, and says why', async () => {
+    const far = await submitInLane(stack, clientKey, 'far', 20, {
+      lane: 'auto',
+      deadline: new Date(Date.now() + 120_000).toISOString(),
+    });
+    const near = await submitInLane(stack, clientKey, 'near', 20, {
+      lane: 'auto',
+      deadline: new Date(Date.now() + 10_000).toISOString(),
+    });
+    expect(far).toMatchObject({
+      laneChosen: 'economy',
+      laneReason: expect.stringMatching(/leaves Batch Mode's 20 s/),
+    });
+    expect(far.estimatedSavingUsd).toBeGreaterThan(0);
+    expect(near).toMatchObject({
+      laneChosen: 'live',
+      laneReason: expect.stringMatching(/sooner than/),
+      estimatedSavingUsd: null,
+    });
+    await finished(stack, clientKey, far.id);
+    await finished(stack, clientKey, near.id);
+    expect(Object.keys(await costByLane(dataSource, far.id))).toEqual(['economy']);
+    expect(Object.keys(await costByLane(dataSource, near.id))).toEqual(['live']);
+  }, 90_000);
 });
