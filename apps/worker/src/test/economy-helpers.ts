@@ -135,9 +135,10 @@ export function jobRows(dataSource: DataSource, batchId: string) {
       first_line: number;
       last_line: number;
       settled: boolean;
+      input_file: string | null;
     }>
   >(
-    `SELECT name, state, project_id, first_line, last_line, settled FROM batch_mode_jobs WHERE batch_id = $1 ORDER BY first_line`,
+    `SELECT name, state, project_id, first_line, last_line, settled, input_file FROM batch_mode_jobs WHERE batch_id = $1 ORDER BY first_line`,
     [batchId],
   );
 }

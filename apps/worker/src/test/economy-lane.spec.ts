@@ -134,4 +134,25 @@ describe('economy lane: batches through simulated Google Batch Mode', () => {
     expect(Object.keys(await costByLane(dataSource, far.id))).toEqual(['economy']);
     expect(Object.keys(await costByLane(dataSource, near.id))).toEqual(['live']);
   }, 90_000);
+
+  it('sends a job over the inline limit as an uploaded JSONL file, and reads its results file', async () => {
+    const inlineMaxBytes = stack.config.batchMode.inlineMaxBytes;
+    stack.config.batchMode.inlineMaxBytes = 2000; // the worker shares this config: about 20 requests inline
+    try {
+      const batch = await submitInLane(stack, clientKey, 'file', 90, { lane: 'economy' });
+      const done = await finished(stack, clientKey, batch.id);
+      expect(done.counts).toMatchObject({ total: 90, succeeded: 90 });
+      const jobs = await jobRows(dataSource, batch.id);
+      expect(jobs.every((job) => job.input_file?.startsWith('files/'))).toBe(true);
+      const lines = await resultsOf(stack, clientKey, batch.id);
+      expect(lines.map((line) => line.key)).toEqual(Array.from({ length: 90 }, (_, i) => `file-${i}`));
+      lines.forEach((line, i) => {
+        expect(line.response?.candidates[0].content.parts[0].text).toContain(
+          simAnswer(economyPrompt('file', i)),
+        );
+      });
+    } finally {
+      stack.config.batchMode.inlineMaxBytes = inlineMaxBytes;
+    }
+  }, 90_000);
 });
