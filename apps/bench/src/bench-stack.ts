@@ -8,6 +8,7 @@ import {
   stopApp,
   waitReady,
   type RunningProcess,
+  type SimBatchModeConfig,
   type SpawnedSimulator,
 } from '@keyfleet/testing';
 import { registerPool, type PoolProject } from './scenarios/pool-dispatch';
@@ -29,6 +30,8 @@ export interface BenchStackOptions {
   redisUrl?: string;
   /** The spend window of the simulator and keyfleet (KF_SPEND_WINDOW_MS); default Google's 10 minutes. */
   spendWindowMs?: number;
+  /** The simulator's Batch Mode clock and limits (the economy lane). */
+  batchMode?: SimBatchModeConfig;
 }
 
 export interface BenchStack {
@@ -52,6 +55,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     windowMode: 'rolling',
     latencyMs: options.latencyMs,
     ...(options.spendWindowMs ? { spendWindowMs: options.spendWindowMs } : {}),
+    ...(options.batchMode ? { batchMode: options.batchMode } : {}),
     projects: options.pool.map((p) => ({
       id: p.name,
       tier: 'paid',

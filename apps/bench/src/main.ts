@@ -5,7 +5,8 @@
 // (g) (a) at 5-15 s latency with one and with 3 workers, (h) 30-90 s latency, (i) fairness between
 // clients, (j) worker CPU per 1,000 items, (n) Redis memory per waiting item at a 1,000,000-item backlog,
 // (m) a 1,000,000-item NDJSON upload (~300 MB): how long until it is stored and accepted, the api's peak memory,
-// (k) a spend-bound pool (spend window shortened to 60 s on the simulator and keyfleet).
+// (k) a spend-bound pool (spend window shortened to 60 s on the simulator and keyfleet), (l) a 5,000-item
+// batch live vs economy (Google's Batch Mode on the simulator's short clock): cost and makespan.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { findRepoRoot } from '@keyfleet/testing';
@@ -15,11 +16,12 @@ import { runAddedLatency } from './scenarios/added-latency';
 import { runEngineThroughput } from './scenarios/engine-throughput';
 import { runBigIngest } from './scenarios/big-ingest';
 import { runIngest } from './scenarios/ingest';
+import { runLanes } from './scenarios/lanes';
 import { runBacklogMemory } from './scenarios/backlog-memory';
 import { runSmallBehindBig, runWeightedShare } from './scenarios/fairness';
 import { POOL_SCENARIOS, runPoolScenario } from './scenarios/pool-scenarios';
 
-const ALL = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'm', 'n'] as const;
+const ALL = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n'] as const;
 type ScenarioId = (typeof ALL)[number];
 
 function selectedScenarios(args: string[]): ScenarioId[] {
@@ -168,7 +170,32 @@ async function runLatencyScenario(): Promise<object> {
   return f;
 }
 
+async function runLanesScenario(): Promise<object> {
+  console.log('(l) lanes: one 5,000-item batch live, then economy (Batch Mode), 3 projects at 1,000 RPM …');
+  const l = await runLanes();
+  const usd = (value: number) => `$${value.toFixed(4)}`;
+  console.table({
+    live: {
+      makespanSeconds: l.live.makespanSeconds,
+      costUsd: usd(l.live.costUsd),
+      succeeded: l.live.succeeded,
+    },
+    economy: {
+      makespanSeconds: l.economy.makespanSeconds,
+      costUsd: usd(l.economy.costUsd),
+      succeeded: l.economy.succeeded,
+    },
+  });
+  console.log(
+    `    economy costs ${l.costRatio.toFixed(3)}× live (keyfleet estimated a saving of ${usd(l.economy.estimatedSavingUsd ?? 0)}); ` +
+      `${l.economy.batchModeJobs} Batch Mode jobs; the simulator's turnaround ${l.simTurnaroundSeconds} s ` +
+      `(Google: up to 24 h), keyfleet's part ${l.economy.overheadSeconds.toFixed(1)} s`,
+  );
+  return l;
+}
+
 const RUNNERS: Partial<Record<ScenarioId, () => Promise<object>>> = {
+  l: runLanesScenario,
   d: runEngine,
   e: runIngestScenario,
   f: runLatencyScenario,
