@@ -103,7 +103,7 @@ export class GeminiBatches implements OnModuleDestroy {
         return inline.map((answer, index) => ({
           key: answer.metadata?.['key'] ?? keys[index],
           response: answer.response ? plain(answer.response) : undefined,
-          error: answer.error as BatchModeResult['error'],
+          error: answer.error,
         }));
       }
       const fileName = job.dest?.fileName;

@@ -56,8 +56,10 @@ export class BatchModeScheduler implements OnApplicationBootstrap, OnModuleDestr
     const batches: Array<{ id: string; status: string }> = await this.dataSource.query(ECONOMY_WORK_SQL);
     for (const batch of batches) {
       const job = await this.queue.add('advance', { batchId: batch.id }, { jobId: batch.id });
+      // A round that failed (Postgres away, say) keeps its job id: run it again.
+      if (await job.isFailed()) await job.retry();
       // A cancellation should reach Google now, not after the job's poll wait.
-      if (batch.status === 'cancelled' && (await job.isDelayed())) await job.promote();
+      else if (batch.status === 'cancelled' && (await job.isDelayed())) await job.promote();
     }
   }
 }

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { SimBatchModeConfig } from '@keyfleet/testing';
 import { admin, call, eventually } from './http-helpers';
-import { MODEL, promptRequest, simProject, startStack, type Stack } from './stack';
+import { MODEL, promptRequest, registerClient, simProject, startStack, type Stack } from './stack';
 
 /** Fast Batch Mode polling, and a turnaround the auto lane plans with that suits the sim's clock. */
 export const ECONOMY_ENV = {
@@ -50,12 +50,7 @@ export async function startEconomyStack(
     await admin(stack.apiUrl, 'POST', `/projects/${project.id}/keys`, { secret });
     projectIds.push(project.id);
   }
-  const created = await admin<Record<string, unknown>>(stack.apiUrl, 'POST', '/clients', {
-    name: 'team-economy',
-    allowedIps: ['127.0.0.1/32', '::1/128'],
-  });
-  const clientKey = /"(kf_[^"]+)"/.exec(JSON.stringify(created))?.[1];
-  if (!clientKey) throw new Error('no client key');
+  const clientKey = await registerClient(stack.apiUrl, 'team-economy');
   return { stack, clientKey, projectIds };
 }
 

@@ -314,7 +314,8 @@ describe('/v1/batches over HTTP (real api, Postgres, Redis)', () => {
   });
 
   it('auto picks economy for a far deadline and live for a near one, and says why and what it saves', async () => {
-    const submit = async (hours: number) =>
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON answer
+    const submit = async (hours: number): Promise<any> =>
       (
         await http('/v1/batches', {
           key: clientKey,
