@@ -16,8 +16,13 @@ const groupBy = (dimensions: readonly UsageDimension[]) => {
   return z
     .string({ error: expected })
     .meta({ description: `One or more of ${dimensions.join(', ')}, comma-separated`, example: dimensions[0] })
-    .transform((value) => value.split(',').map((part) => part.trim()))
-    .pipe(z.array(z.enum(dimensions as [UsageDimension, ...UsageDimension[]], { error: expected })).min(1))
+    .transform((value, ctx) => {
+      const parts = value.split(',').map((part) => part.trim());
+      const unknown = parts.find((part) => !(dimensions as readonly string[]).includes(part));
+      if (unknown === undefined) return parts as UsageDimension[];
+      ctx.addIssue({ code: 'custom', message: `${expected} ("${unknown.slice(0, 40)}" is not one)` });
+      return z.NEVER;
+    })
     .optional();
 };
 
