@@ -18,6 +18,9 @@ const BATCH_ITEMS = 20;
 const ALICE_REQUESTS = BATCH_ITEMS + 5;
 const BOB_REQUESTS = 5;
 
+/** Inside Jest the SDK cannot reach Node's global undici dispatcher; handing it fetch avoids that. */
+const jestFetch: typeof fetch = (input, init) => fetch(input, init);
+
 interface RawRecord {
   client_id: string;
   project_id: string;
@@ -75,7 +78,7 @@ describe('accounting end to end: every request recorded and priced, reports that
     ids.batch = await submitPrompts(stack.apiUrl, keys.alice, 'acct', BATCH_ITEMS);
     const ai = new GoogleGenAI({
       apiKey: keys.alice,
-      httpOptions: { baseUrl: stack.apiUrl, fetch: (input, init) => fetch(input, init) },
+      httpOptions: { baseUrl: stack.apiUrl, fetch: jestFetch },
     });
     await ai.models.generateContent({ model: MODEL, contents: 'How much did this cost?' });
     await ai.models.generateContent({ model: MODEL, contents: 'And this, a little longer a question?' });
@@ -174,7 +177,7 @@ describe('accounting end to end: every request recorded and priced, reports that
     });
     expect(byQuery.contentType).toMatch(/^text\/csv/);
     expect(byAccept.text).toBe(byQuery.text);
-    const rows = parse(byQuery.text, { columns: true, cast: true }) as Array<Record<string, unknown>>;
+    const rows = parse<Record<string, unknown>>(byQuery.text, { columns: true, cast: true });
     expect(rows).toEqual(json.rows);
   });
 
