@@ -1,6 +1,7 @@
 export * from './usage-types';
 export * from './pricing';
 export * from './usage-metadata';
+export * from './service-tier';
 export * from './usage-recorder';
 export * from './usage-range';
 export * from './client-spend';

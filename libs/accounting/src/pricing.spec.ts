@@ -1,5 +1,6 @@
 import { SHIPPED_MODEL_PRICES } from '@keyfleet/registry';
 import { costOfTokens, LANE_PRICE_FACTORS } from './pricing';
+import { laneOfServiceTier } from './service-tier';
 import { tokensOfUsageMetadata } from './usage-metadata';
 
 const flash = SHIPPED_MODEL_PRICES['gemini-2.5-flash']; // $0.30 in, $2.50 out per million
@@ -59,5 +60,14 @@ describe('tokensOfUsageMetadata', () => {
       thinkingTokens: 0,
       cachedTokens: 0,
     });
+  });
+});
+
+describe('laneOfServiceTier', () => {
+  it('prices a Flex answer in the flex lane and every other tier live', () => {
+    expect(laneOfServiceTier('flex')).toBe('flex');
+    expect(laneOfServiceTier(' FLEX ')).toBe('flex');
+    for (const tier of ['standard', 'priority', '', null, undefined])
+      expect(laneOfServiceTier(tier)).toBe('live');
   });
 });

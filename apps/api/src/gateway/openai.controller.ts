@@ -2,7 +2,9 @@ import { Body, Controller, Post, Res, UseFilters, UseGuards } from '@nestjs/comm
 import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
+import type { AuthenticatedClient } from '@keyfleet/registry';
 import { ClientAuthGuard } from '../auth/client-auth.guard';
+import { CurrentClient } from '../auth/current-client.decorator';
 import { clientGone } from './client-gone';
 import { OpenAiGatewayFilter } from './gateway-filters';
 import { EmbeddingFanOut } from './embedding-fan-out';
@@ -67,7 +69,11 @@ export class OpenAiController {
       429: openAiErrorAnswer('No room in the pool within the wait allowed (Retry-After says when)'),
     },
   })
-  async chat(@Body() body: unknown, @Res() res: Response): Promise<void> {
+  async chat(
+    @Body() body: unknown,
+    @Res() res: Response,
+    @CurrentClient() client: AuthenticatedClient,
+  ): Promise<void> {
     const chat = chatRequestOf(body);
     await this.models.requireServedOpenAi(chat.model);
     const signal = clientGone(res);
@@ -90,7 +96,9 @@ export class OpenAiController {
       res.status(status).json(openAiErrorBody(status, message, rpcStatus));
       return;
     }
-    this.dispatcher.settle(result.slot, await relayAnswer(result.answer, res));
+    const usage = await relayAnswer(result.answer, res);
+    const origin = { clientId: client.clientId, surface: 'openai' as const };
+    this.dispatcher.settle(result.slot, usage, origin, result.answer.serviceTier);
   }
 
   @Post('embeddings')
@@ -106,10 +114,15 @@ export class OpenAiController {
       429: openAiErrorAnswer('No room in the pool within the wait allowed (Retry-After says when)'),
     },
   })
-  async embed(@Body() body: unknown, @Res() res: Response): Promise<void> {
+  async embed(
+    @Body() body: unknown,
+    @Res() res: Response,
+    @CurrentClient() client: AuthenticatedClient,
+  ): Promise<void> {
     const { model, pieces } = openAiEmbedPiecesOf(body);
     await this.models.requireServedOpenAi(model);
-    const result = await this.embeddings.send(model, EMBEDDINGS_PATH, pieces, clientGone(res));
+    const origin = { clientId: client.clientId, surface: 'openai' as const };
+    const result = await this.embeddings.send(model, EMBEDDINGS_PATH, pieces, clientGone(res), origin);
     if (result.kind === 'failed') {
       const { status, message, rpcStatus } = result.failure;
       res.status(status).json(openAiErrorBody(status, message, rpcStatus));
