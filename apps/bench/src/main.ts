@@ -173,21 +173,24 @@ async function runLatencyScenario(): Promise<object> {
 async function runLanesScenario(): Promise<object> {
   console.log('(l) lanes: one 5,000-item batch live, then economy (Batch Mode), 3 projects at 1,000 RPM …');
   const l = await runLanes();
-  const usd = (value: number) => `$${value.toFixed(4)}`;
+  const usd = (value: number) => `$${value.toFixed(6)}`;
   console.table({
     live: {
       makespanSeconds: l.live.makespanSeconds,
       costUsd: usd(l.live.costUsd),
+      simCostUsd: usd(l.live.simCostUsd),
       succeeded: l.live.succeeded,
     },
     economy: {
       makespanSeconds: l.economy.makespanSeconds,
       costUsd: usd(l.economy.costUsd),
+      simCostUsd: usd(l.economy.simCostUsd),
       succeeded: l.economy.succeeded,
     },
   });
   console.log(
-    `    economy costs ${l.costRatio.toFixed(3)}× live (keyfleet estimated a saving of ${usd(l.economy.estimatedSavingUsd ?? 0)}); ` +
+    `    economy costs ${l.costRatio.toFixed(3)}× live as recorded (${l.simCostRatio.toFixed(3)}× as the simulator charged, ` +
+      `rounding each request up to whole micro-dollars); estimated saving at submission ${usd(l.economy.estimatedSavingUsd ?? 0)}; ` +
       `${l.economy.batchModeJobs} Batch Mode jobs; the simulator's turnaround ${l.simTurnaroundSeconds} s ` +
       `(Google: up to 24 h), keyfleet's part ${l.economy.overheadSeconds.toFixed(1)} s`,
   );
