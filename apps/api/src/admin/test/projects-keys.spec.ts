@@ -48,6 +48,8 @@ describe('admin API: projects, limits and upstream keys (HTTP)', () => {
       spendLimitUsd: null, // the free tier has no spend limit
       spendLimitExplicit: false,
       billingGroup: null,
+      batchMaxJobs: 100,
+      batchEnqueuedTokens: {},
       keyCounts: { active: 0, retiring: 0, disabled: 0, revoked: 0 },
       createdAt: ISO,
       updatedAt: ISO,

@@ -23,6 +23,23 @@ describe('admin API: spend limits, billing groups and model prices (HTTP)', () =
     expect(bad.status).toBe(400);
   });
 
+  it("sets a project's Batch Mode limits (concurrent jobs, enqueued tokens per model); 400 names a bad one", async () => {
+    const created = await api.admin('POST', '/projects', { name: 'batch-limits', tier: 'tier1' });
+    expect(created.body).toMatchObject({ batchMaxJobs: 100, batchEnqueuedTokens: {} });
+    const id = created.body.id as string;
+    const set = await api.admin('PATCH', `/projects/${id}`, {
+      batchMaxJobs: 20,
+      batchEnqueuedTokens: { 'gemini-2.5-flash': 3_000_000 },
+    });
+    expect(set.body).toMatchObject({
+      batchMaxJobs: 20,
+      batchEnqueuedTokens: { 'gemini-2.5-flash': 3_000_000 },
+    });
+    const bad = await api.admin('PATCH', `/projects/${id}`, { batchMaxJobs: 0 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/batchMaxJobs/);
+  });
+
   it('lists the shipped prices, overrides one, and drops the override again', async () => {
     const list = await api.admin('GET', '/prices');
     expect(list.status).toBe(200);
