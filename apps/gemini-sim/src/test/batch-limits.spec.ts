@@ -1,7 +1,15 @@
 // Batch Mode's own limits (concurrent jobs, enqueued tokens per model, inline body size) with Google's
 // error bodies, and scripted outcomes (expire, fail, failed requests) set through PUT /sim/faults.
-import { GoogleGenAI, JobState } from '@google/genai';
-import { promptOf, quotaIdsOf, retryDelayMsOf, startTestSim, textRequest, type TestSim } from './sim-harness';
+import { JobState, type GoogleGenAI } from '@google/genai';
+import {
+  genaiFor,
+  promptOf,
+  quotaIdsOf,
+  retryDelayMsOf,
+  startTestSim,
+  textRequest,
+  type TestSim,
+} from './sim-harness';
 
 const FLASH = 'gemini-2.5-flash';
 const LITE = 'gemini-2.5-flash-lite';
@@ -36,8 +44,7 @@ describe('Batch Mode limits and scripted outcomes', () => {
       },
       projects: [{ id: 'p', limits: LIMITS, keys: [KEY] }],
     });
-    const jestFetch: typeof fetch = (input, init) => fetch(input, init);
-    ai = new GoogleGenAI({ apiKey: KEY, httpOptions: { baseUrl: sim.url, fetch: jestFetch } });
+    ai = genaiFor(sim, KEY);
   });
   afterAll(() => sim.close());
   beforeEach(() => sim.clock.advance(60_000)); // every test starts with no job running

@@ -1,8 +1,8 @@
 // Batch Mode through the real @google/genai client: inline jobs, their states over time, results in order,
 // list and cancel. The simulator's clock moves the jobs (turnaround 10 s here).
-import { GoogleGenAI, JobState } from '@google/genai';
+import { JobState, type GoogleGenAI } from '@google/genai';
 import { answerTextFor } from '../content';
-import { startTestSim, type TestSim } from './sim-harness';
+import { genaiFor, startTestSim, type TestSim } from './sim-harness';
 
 const FLASH = 'gemini-2.5-flash';
 const KEY = 'AQ.Ab8BatchKey-0001';
@@ -29,8 +29,7 @@ describe('Batch Mode (inline) with @google/genai', () => {
         { id: 'q', limits: LIMITS, keys: [OTHER] },
       ],
     });
-    const jestFetch: typeof fetch = (input, init) => fetch(input, init);
-    ai = new GoogleGenAI({ apiKey: KEY, httpOptions: { baseUrl: sim.url, fetch: jestFetch } });
+    ai = genaiFor(sim, KEY);
   });
   afterAll(() => sim.close());
 

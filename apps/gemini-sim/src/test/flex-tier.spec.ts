@@ -1,7 +1,7 @@
 // The Flex service tier: requested through @google/genai's config.serviceTier (or service_tier, or the
 // OpenAI route's service_tier), answered with x-gemini-service-tier, charged half, shed with 503 on demand.
-import { ApiError, GoogleGenAI, ServiceTier } from '@google/genai';
-import { promptOf, startTestSim, textRequest, type TestSim } from './sim-harness';
+import { ApiError, ServiceTier, type GoogleGenAI } from '@google/genai';
+import { genaiFor, promptOf, startTestSim, textRequest, type TestSim } from './sim-harness';
 
 const FLASH = 'gemini-2.5-flash';
 const KEY = 'AQ.Ab8FlexKey-0001';
@@ -14,8 +14,7 @@ describe('Flex service tier', () => {
       prices: { [FLASH]: { input: 1, output: 1 } },
       projects: [{ id: 'p', limits: { [FLASH]: { rpm: 6, tpm: 100_000, rpd: 1000 } }, keys: [KEY] }],
     });
-    const jestFetch: typeof fetch = (input, init) => fetch(input, init);
-    ai = new GoogleGenAI({ apiKey: KEY, httpOptions: { baseUrl: sim.url, fetch: jestFetch } });
+    ai = genaiFor(sim, KEY);
   });
   afterAll(() => sim.close());
 
