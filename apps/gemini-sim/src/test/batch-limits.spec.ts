@@ -74,6 +74,23 @@ describe('Batch Mode limits and scripted outcomes', () => {
     expect((await create(['four'])).status).toBe(200);
   });
 
+  it('a project’s own batchLimits win over the global ones', async () => {
+    await sim.request('POST', '/sim/projects', {
+      id: 'big',
+      limits: LIMITS,
+      keys: ['AQ.Ab8LimitKey-0009'],
+      batchLimits: { maxConcurrentJobs: 1, enqueuedTokens: { [FLASH]: 1_000 } },
+    });
+    const make = () =>
+      sim.request('POST', `/v1beta/models/${FLASH}:batchGenerateContent`, body([promptOf(300)]), {
+        'x-goog-api-key': 'AQ.Ab8LimitKey-0009',
+      });
+    expect((await make()).status).toBe(200); // 300 tokens: over the global 100, within its own 1000
+    const second = await make();
+    expect(quotaIdsOf(second.json)).toEqual(['BatchConcurrentJobsPerProject']);
+    expect(second.json.error.details[0].violations[0].quotaValue).toBe('1');
+  });
+
   it('refuses an inline body over the size limit with Google’s 400', async () => {
     const refused = await create([promptOf(600)]);
     expect(refused.status).toBe(400);
