@@ -2,6 +2,7 @@
 // list and cancel. The simulator's clock moves the jobs (turnaround 10 s here).
 import { JobState, type GoogleGenAI } from '@google/genai';
 import { answerTextFor } from '../content';
+import { embeddingOf } from '../embeddings';
 import { genaiFor, startTestSim, type TestSim } from './sim-harness';
 
 const FLASH = 'gemini-2.5-flash';
@@ -93,6 +94,19 @@ describe('Batch Mode (inline) with @google/genai', () => {
     await ai.batches.delete({ name: job.name ?? '' });
     const gone = await sim.request('GET', `/v1beta/${job.name}`, undefined, { 'x-goog-api-key': KEY });
     expect(gone.status).toBe(404);
+  });
+
+  it('runs an embeddings job (asyncBatchEmbedContent) with the same vectors as embedContent', async () => {
+    jest.spyOn(console, 'warn').mockImplementation(() => undefined); // the SDK calls createEmbeddings experimental
+    const job = await ai.batches.createEmbeddings({
+      model: 'gemini-embedding-001',
+      src: { inlinedRequests: { contents: ['one', 'two'], config: { outputDimensionality: 4 } } },
+    });
+    sim.clock.advance(10_000);
+    const done = await ai.batches.get({ name: job.name ?? '' });
+    expect(done.state).toBe(JobState.JOB_STATE_SUCCEEDED);
+    const vectors = (done.dest?.inlinedEmbedContentResponses ?? []).map((r) => r.response?.embedding?.values);
+    expect(vectors).toEqual([embeddingOf('one', 4), embeddingOf('two', 4)]);
   });
 
   it('an invalid request fails alone, with an error entry in its place', async () => {
