@@ -20,20 +20,35 @@ export interface FaultAnswer {
 export type RandomFault =
   { kind: 'none'; extraDelayMs: number } | { kind: 'drop' } | { kind: 'error'; extraDelayMs: number };
 
+interface ScriptEntry {
+  count: number;
+  projectId?: string;
+  model?: string;
+}
+
+/** Uses up one of the first entry matching this project and model, if any (removed when used up). */
+export function takeFromScript<T extends ScriptEntry>(
+  script: T[],
+  projectId: string,
+  model: string,
+): T | undefined {
+  const index = script.findIndex(
+    (entry) => (!entry.projectId || entry.projectId === projectId) && (!entry.model || entry.model === model),
+  );
+  if (index < 0) return undefined;
+  const entry = script[index];
+  entry.count -= 1;
+  if (entry.count <= 0) script.splice(index, 1);
+  return entry;
+}
+
 /** Uses up one answer of the first script entry matching this project and model, if any. */
 export function takeScriptedFault(
   faults: ResolvedSimFaults,
   projectId: string,
   model: string,
 ): SimScriptedFault | undefined {
-  const index = faults.script.findIndex(
-    (entry) => (!entry.projectId || entry.projectId === projectId) && (!entry.model || entry.model === model),
-  );
-  if (index < 0) return undefined;
-  const entry = faults.script[index];
-  entry.count -= 1;
-  if (entry.count <= 0) faults.script.splice(index, 1);
-  return entry;
+  return takeFromScript(faults.script, projectId, model);
 }
 
 export interface ScriptTarget {

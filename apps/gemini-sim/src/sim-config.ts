@@ -50,6 +50,12 @@ const project = z.strictObject({
   keys: z.array(keyEntry).default([]),
   spendLimitUsd: z.number().nonnegative().optional(),
   billingAccount: z.string().min(1).optional(),
+  batchLimits: z
+    .strictObject({
+      maxConcurrentJobs: count.optional(),
+      enqueuedTokens: z.record(z.string().min(1), count).optional(),
+    })
+    .optional(),
 });
 
 const price = z.strictObject({ input: z.number().nonnegative(), output: z.number().nonnegative() });
@@ -70,6 +76,14 @@ const scriptedFault = z.strictObject({
   helpOnly: z.boolean().optional(),
 });
 
+const batchFault = z.strictObject({
+  outcome: z.enum(['expire', 'fail', 'failRequests']),
+  count: z.number().int().positive(),
+  projectId: z.string().optional(),
+  model: z.string().optional(),
+  failEvery: z.number().int().positive().optional(),
+});
+
 const faults = z.strictObject({
   errorRate: rate.default(0),
   errorStatus: z.union([z.literal(429), z.literal(500), z.literal(503)]).default(503),
@@ -77,6 +91,21 @@ const faults = z.strictObject({
   slowRate: rate.default(0),
   slowMs: count.default(5000),
   script: z.array(scriptedFault).default([]),
+  flexShedRate: rate.default(0),
+  flexShedCount: count.default(0),
+  batchScript: z.array(batchFault).default([]),
+});
+
+// Google's Batch Mode limits; the time scale defaults to about a second so a spawned simulator finishes jobs.
+const batchMode = z.strictObject({
+  pendingMs: count.default(200),
+  turnaroundMs: count.default(1000),
+  expireAfterMs: count.default(172_800_000),
+  maxConcurrentJobs: count.default(100),
+  enqueuedTokens: z.record(z.string().min(1), count).default({}),
+  defaultEnqueuedTokens: count.default(3_000_000),
+  maxInlineBytes: count.default(20 * 1024 * 1024),
+  maxFileBytes: count.default(2 * 1024 * 1024 * 1024),
 });
 
 const keyPolicyFields = {
@@ -109,6 +138,7 @@ const config = z
     keyPolicy: keyPolicy.default(() => keyPolicy.parse({})),
     spendWindowMs: z.number().int().positive().default(600_000),
     prices: z.record(z.string().min(1), price).default({}),
+    batchMode: batchMode.default(() => batchMode.parse({})),
   })
   .superRefine((value, ctx) => {
     const projectIds = new Set<string>();

@@ -10,9 +10,19 @@ import {
   pathNotFoundBody,
 } from './errors/google-error-bodies';
 import { Reply } from './http/reply';
-import { BodyTooLargeError, credentialPlaces, peerAddress, presentedKey, readBody } from './http/request-io';
+import {
+  BodyTooLargeError,
+  credentialPlaces,
+  peerAddress,
+  presentedKey,
+  readBody,
+  readBodyBytes,
+} from './http/request-io';
 import { handleAdmin } from './routes/admin';
 import type { ApiCall } from './routes/api-call';
+import { handleBatchCreate, routeBatches } from './routes/batches';
+import { handleFileUpload } from './routes/file-upload';
+import { routeFiles } from './routes/files';
 import { handleCountTokens } from './routes/count-tokens';
 import { handleBatchEmbedContents, handleEmbedContent } from './routes/embed-content';
 import { handleGenerateContent } from './routes/generate-content';
@@ -43,13 +53,17 @@ export interface SimServerHandle {
   close(): Promise<void>;
 }
 
-const API_PATH = /^\/(v1beta|v1)\/(.+)$/;
+// Google also serves file downloads under /download/ and uploads under /upload/.
+const API_PATH = /^\/(?:download\/)?(v1beta|v1)\/(.+)$/;
+const UPLOAD_PATH = /^\/upload\/(v1beta|v1)\/files$/;
 const MODEL_PATH = /^models\/([^/:]+)(?::([A-Za-z]+))?$/;
 
 async function routeApi(ctx: SimContext, call: ApiCall, method: string, rest: string): Promise<void> {
   if (rest === 'openai/chat/completions' && method === 'POST') return handleChatCompletions(ctx, call);
   if (rest === 'openai/embeddings' && method === 'POST') return handleOpenAiEmbeddings(ctx, call);
   if (rest === 'models' && method === 'GET') return handleListModels(ctx, call);
+  if (routeBatches(ctx, call, method, rest)) return;
+  if (routeFiles(ctx, call, method, rest)) return;
   const match = MODEL_PATH.exec(rest);
   const [model, action] = match ? [decodeURIComponent(match[1]), match[2]] : [];
   if (model && !action && method === 'GET') return handleGetModel(ctx, call, model);
@@ -59,6 +73,8 @@ async function routeApi(ctx: SimContext, call: ApiCall, method: string, rest: st
     if (action === 'countTokens') return handleCountTokens(ctx, call, model);
     if (action === 'embedContent') return handleEmbedContent(ctx, call, model);
     if (action === 'batchEmbedContents') return handleBatchEmbedContents(ctx, call, model);
+    if (action === 'batchGenerateContent') return handleBatchCreate(ctx, call, model, 'generate');
+    if (action === 'asyncBatchEmbedContent') return handleBatchCreate(ctx, call, model, 'embed');
   }
   call.reply.json(404, pathNotFoundBody(call.url.pathname));
 }
@@ -75,11 +91,17 @@ async function handle(
   if (url.pathname.startsWith('/sim/'))
     return handleAdmin(ctx, req, url, new Reply(res), await readBody(req));
   const api = API_PATH.exec(url.pathname);
+  const upload = UPLOAD_PATH.exec(url.pathname);
   const openAi = api?.[2].startsWith('openai/') ?? false;
   const key = presentedKey(req, url.searchParams, openAi);
-  ctx.state.stats.countRequest(key, api?.[1]);
+  ctx.state.stats.countRequest(key, (api ?? upload)?.[1]);
   res.once('close', ctx.state.stats.countOpen());
   const reply = new Reply(res, (status) => ctx.state.stats.countAnswer(status));
+  if (upload && method === 'POST') {
+    const bytes = await readBodyBytes(req);
+    const call: ApiCall = { req, reply, url, apiVersion: upload[1], key, peerIp: peerAddress(req), body: '' };
+    return handleFileUpload(ctx, call, bytes);
+  }
   if (!api) return reply.json(404, pathNotFoundBody(url.pathname));
   if (key?.startsWith('AQ.') && credentialPlaces(req, url.searchParams) > 1) {
     const body = multipleCredentialsBody();

@@ -8,6 +8,8 @@ import type {
   SimAddKeyRequest,
   SimKeyPatch,
 } from '@keyfleet/testing';
+import { BatchJobStore } from './batch/batch-jobs';
+import { FileStore } from './files/file-store';
 import { PacificDayClock } from './quota/pacific-day';
 import { SpendTracker } from './quota/spend-tracker';
 import { WindowTracker } from './quota/window-tracker';
@@ -49,6 +51,9 @@ export class SimState {
   private windows = new Map<string, WindowTracker>();
   private spend = new Map<string, SpendTracker>();
   private models = new Set<string>();
+  /** Batch Mode jobs and the Files API's files, per project. */
+  batches = new BatchJobStore();
+  files = new FileStore();
 
   constructor(config: ResolvedSimConfig) {
     this.replaceConfig(config);
@@ -70,6 +75,8 @@ export class SimState {
     this.windows = new Map();
     this.spend = new Map();
     this.models = new Set();
+    this.batches = new BatchJobStore();
+    this.files = new FileStore();
     this.stats.reset();
     for (const project of config.projects) this.addProject(project);
   }
@@ -142,6 +149,19 @@ export class SimState {
       limitUsd = Math.min(limitUsd ?? p.spendLimitUsd, p.spendLimitUsd);
     }
     return { account, limitMicros: limitUsd === undefined ? null : Math.round(limitUsd * 1_000_000) };
+  }
+
+  /** Records spend admitted for a project's billing account at `now`. */
+  recordSpend(project: ResolvedSimProject, now: number, micros: number): void {
+    const { account, limitMicros } = this.spendAccountOf(project);
+    const spend = this.spendFor(account);
+    spend.advance(now);
+    spend.record(now, micros);
+    this.stats.spendAdmitted(account, limitMicros, micros, spend.used);
+  }
+
+  projectById(projectId: string): ResolvedSimProject | undefined {
+    return this.current.projects.find((p) => p.id === projectId);
   }
 
   windowsFor(projectId: string, model: string): WindowTracker {

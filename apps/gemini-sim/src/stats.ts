@@ -1,5 +1,13 @@
 // What the simulator saw: totals, per project+model admissions and the fullest windows ever, per key counts.
-import type { SimModelLimits, SimModelStats, SimSpendStats, SimStats, SimTotals } from '@keyfleet/testing';
+import type {
+  SimBatchModeTotals,
+  SimFlexTotals,
+  SimModelLimits,
+  SimModelStats,
+  SimSpendStats,
+  SimStats,
+  SimTotals,
+} from '@keyfleet/testing';
 import { PacificDayClock } from './quota/pacific-day';
 import { WindowTracker } from './quota/window-tracker';
 
@@ -85,6 +93,18 @@ const emptyTotals = (): SimTotals => ({
   lastAdmittedAt: null,
   mostOpen: 0,
   byApiVersion: {},
+  batchMode: {
+    jobsCreated: 0,
+    jobsSucceeded: 0,
+    jobsFailed: 0,
+    jobsCancelled: 0,
+    jobsExpired: 0,
+    requestsAnswered: 0,
+    requestsFailed: 0,
+    refused429: 0,
+    spendMicros: 0,
+  },
+  flex: { requests: 0, admitted: 0, shed: 0, spendMicros: 0 },
 });
 
 export class SimStatsRecorder {
@@ -117,6 +137,16 @@ export class SimStatsRecorder {
     if (status === 429) this.totals.refused429 += 1;
     else if (status >= 500) this.totals.errors5xx += 1;
     else if (status >= 400) this.totals.errors4xx += 1;
+  }
+
+  /** Batch Mode counters, changed in place by the batch code. */
+  get batchMode(): SimBatchModeTotals {
+    return this.totals.batchMode;
+  }
+
+  /** Flex-tier counters, changed in place by the generation routes. */
+  get flex(): SimFlexTotals {
+    return this.totals.flex;
   }
 
   countDropped(): void {
@@ -161,7 +191,12 @@ export class SimStatsRecorder {
     const spend: SimStats['spend'] = {};
     for (const [account, stats] of this.spend) spend[account] = { ...stats };
     return {
-      totals: { ...this.totals, byApiVersion: { ...this.totals.byApiVersion } },
+      totals: {
+        ...this.totals,
+        byApiVersion: { ...this.totals.byApiVersion },
+        batchMode: { ...this.totals.batchMode },
+        flex: { ...this.totals.flex },
+      },
       spend,
       projects,
       keys,

@@ -182,3 +182,17 @@ export function helpOnlyResourceExhaustedBody(): GoogleErrorBody {
     },
   ]);
 }
+
+/** A resource (batch, file) that does not exist or belongs to another project. */
+export function entityNotFoundBody(): GoogleErrorBody {
+  return errorBody(404, 'NOT_FOUND', 'Requested entity was not found.');
+}
+
+export function failedPreconditionBody(message: string): GoogleErrorBody {
+  return errorBody(400, 'FAILED_PRECONDITION', message);
+}
+
+/** A body over a route's size limit (batchGenerateContent: 20 MB). */
+export function payloadTooLargeBody(limitBytes: number): GoogleErrorBody {
+  return invalidArgumentBody(`Request payload size exceeds the limit: ${limitBytes} bytes.`);
+}

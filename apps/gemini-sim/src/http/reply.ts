@@ -17,6 +17,13 @@ export class Reply {
     this.res.end(payload);
   }
 
+  /** Raw bytes (file downloads, empty upload answers). */
+  bytes(status: number, contentType: string, body: Buffer): void {
+    this.onStatus(status);
+    this.res.writeHead(status, { 'content-type': contentType, 'content-length': body.length });
+    this.res.end(body);
+  }
+
   /** Starts a 200 server-sent-events answer. */
   openEvents(): void {
     this.onStatus(200);

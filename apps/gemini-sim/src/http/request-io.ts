@@ -9,6 +9,11 @@ export class BodyTooLargeError extends Error {
 }
 
 export function readBody(req: IncomingMessage): Promise<string> {
+  return readBodyBytes(req).then((bytes) => bytes.toString('utf8'));
+}
+
+/** The raw body (file uploads), at most 32 MB per request. */
+export function readBodyBytes(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -18,9 +23,20 @@ export function readBody(req: IncomingMessage): Promise<string> {
         reject(new BodyTooLargeError(`request body exceeds ${MAX_BODY_BYTES} bytes`));
       else chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+/** The first value of a request header, if any. */
+export function headerOf(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Where the client reached the simulator, for URLs in answers (upload URLs, file URIs). */
+export function originOf(req: IncomingMessage): string {
+  return `http://${req.headers.host ?? '127.0.0.1'}`;
 }
 
 /** Parses JSON; undefined when the text is not JSON or not an object. */

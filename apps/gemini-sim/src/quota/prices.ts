@@ -13,14 +13,16 @@ const LIST_PRICES: Record<string, SimModelPrice> = {
   'gemini-2.0-flash-lite': { input: 0.075, output: 0.3 },
 };
 
-/** Micro-dollars one request costs (rounded up), or 0 for a model without a price. */
+/** Micro-dollars one request costs (rounded up, after the factor), or 0 for a model without a price. */
 export function requestCostMicros(
   prices: Record<string, SimModelPrice>,
   model: string,
   inputTokens: number,
   outputTokens: number,
+  /** 0.5 for Batch Mode and the Flex tier (half the interactive price). */
+  factor = 1,
 ): number {
   const price = prices[model] ?? LIST_PRICES[model];
   if (!price) return 0;
-  return Math.ceil(inputTokens * price.input + outputTokens * price.output);
+  return Math.ceil(factor * (inputTokens * price.input + outputTokens * price.output));
 }

@@ -1,5 +1,6 @@
 // The admin API under /sim/ (no auth): config, projects, keys, faults, key policy, stats.
 import type { IncomingMessage } from 'node:http';
+import { settleDueJobs } from '../batch/batch-settle';
 import type { Reply } from '../http/reply';
 import { parseJsonObject } from '../http/request-io';
 import {
@@ -58,7 +59,10 @@ const ROUTES: Record<string, AdminHandler> = {
     ctx.state.setKeyPolicy(mergeKeyPolicy(ctx.state.config.keyPolicy, jsonBody(body) ?? {}));
     return ctx.state.config.keyPolicy;
   },
-  'GET /sim/stats': (ctx) => ctx.state.stats.snapshot(ctx.now()),
+  'GET /sim/stats': (ctx) => {
+    settleDueJobs(ctx);
+    return ctx.state.stats.snapshot(ctx.now());
+  },
   'POST /sim/stats/reset': (ctx) => {
     ctx.state.resetStats();
     return { ok: true };

@@ -59,6 +59,8 @@ describe('stats', () => {
         lastAdmittedAt: T0 + 67_000,
         mostOpen: 1,
         byApiVersion: { v1beta: 7 },
+        batchMode: expect.objectContaining({ jobsCreated: 0, requestsAnswered: 0 }),
+        flex: { requests: 0, admitted: 0, shed: 0, spendMicros: 0 },
       });
     } finally {
       await sim.close();

@@ -37,6 +37,14 @@ export interface SimProjectConfig {
   spendLimitUsd?: number;
   /** Projects of one billing account share one spend window (and the smallest limit among them). */
   billingAccount?: string;
+  /** This project's Batch Mode limits over `batchMode`'s (Google's depend on the usage tier). */
+  batchLimits?: SimBatchLimits;
+}
+
+export interface SimBatchLimits {
+  maxConcurrentJobs?: number;
+  /** Per model; models not listed fall back to `batchMode.enqueuedTokens`, then its default. */
+  enqueuedTokens?: Record<string, number>;
 }
 
 export type SimScriptStatus = 400 | 403 | 429 | 500 | 503;
@@ -73,7 +81,49 @@ export interface SimFaults {
   slowRate?: number;
   slowMs?: number;
   script?: SimScriptedFault[];
+  /** Fraction (0..1) of Flex-tier generation requests shed with Google's 503 UNAVAILABLE. */
+  flexShedRate?: number;
+  /** The next n Flex-tier generation requests are shed (deterministic, for tests). */
+  flexShedCount?: number;
+  /** Outcomes forced on the next Batch Mode jobs created. */
+  batchScript?: SimBatchFault[];
 }
+
+/**
+ * A forced Batch Mode outcome for the next `count` matching jobs: `expire` ends the job EXPIRED (no results)
+ * when it would have succeeded, `fail` ends it FAILED, `failRequests` answers every `failEvery`-th request
+ * (1-based: the 2nd, 4th… for 2) with an error line instead of a response.
+ */
+export interface SimBatchFault {
+  outcome: 'expire' | 'fail' | 'failRequests';
+  count: number;
+  projectId?: string;
+  model?: string;
+  /** For `failRequests`; default 2. */
+  failEvery?: number;
+}
+
+/** Batch Mode's time scale and per-project limits (Google: up to 24 h turnaround, 48 h expiry). */
+export interface SimBatchModeConfig {
+  /** A job is BATCH_STATE_PENDING this long after creation, then RUNNING (default 200). */
+  pendingMs?: number;
+  /** A job ends (SUCCEEDED) this long after creation (default 1000; Google: up to 24 h). */
+  turnaroundMs?: number;
+  /** A job not done this long after creation ends EXPIRED (default 172800000, Google's 48 h). */
+  expireAfterMs?: number;
+  /** Pending or running jobs per project (default 100). */
+  maxConcurrentJobs?: number;
+  /** Input tokens of pending or running jobs per project and model (default `defaultEnqueuedTokens`). */
+  enqueuedTokens?: Record<string, number>;
+  /** For models not in `enqueuedTokens` (default 3000000). */
+  defaultEnqueuedTokens?: number;
+  /** The batchGenerateContent body limit (default 20971520, Google's 20 MB). */
+  maxInlineBytes?: number;
+  /** The Files API size limit (default 2147483648, Google's 2 GB). */
+  maxFileBytes?: number;
+}
+
+export type ResolvedSimBatchMode = Required<SimBatchModeConfig>;
 
 export interface SimLatency {
   min: number;
@@ -119,6 +169,7 @@ export interface SimConfig {
   spendWindowMs?: number;
   /** Prices per model over the simulator's built-in table (Google's list prices). */
   prices?: Record<string, SimModelPrice>;
+  batchMode?: SimBatchModeConfig;
 }
 
 export interface ResolvedSimKey {
@@ -134,6 +185,7 @@ export interface ResolvedSimProject {
   keys: ResolvedSimKey[];
   spendLimitUsd?: number;
   billingAccount?: string;
+  batchLimits?: SimBatchLimits;
 }
 
 export interface ResolvedSimFaults {
@@ -144,6 +196,9 @@ export interface ResolvedSimFaults {
   slowMs: number;
   /** Remaining scripted answers (counts go down as they are used). */
   script: SimScriptedFault[];
+  flexShedRate: number;
+  flexShedCount: number;
+  batchScript: SimBatchFault[];
 }
 
 /** The config with every default filled in, as GET /sim/config returns it. */
@@ -155,6 +210,7 @@ export interface ResolvedSimConfig {
   keyPolicy: ResolvedSimKeyPolicy;
   spendWindowMs: number;
   prices: Record<string, SimModelPrice>;
+  batchMode: ResolvedSimBatchMode;
 }
 
 /** POST /sim/keys body. */
@@ -204,6 +260,33 @@ export interface SimTotals {
   mostOpen: number;
   /** Requests per API version of the path they came on (`v1`, `v1beta`). */
   byApiVersion: Record<string, number>;
+  batchMode: SimBatchModeTotals;
+  flex: SimFlexTotals;
+}
+
+/** Batch Mode jobs and requests; none of it counts in the interactive totals or windows above. */
+export interface SimBatchModeTotals {
+  jobsCreated: number;
+  jobsSucceeded: number;
+  jobsFailed: number;
+  jobsCancelled: number;
+  jobsExpired: number;
+  /** Requests of finished jobs answered with a response / with an error line. */
+  requestsAnswered: number;
+  requestsFailed: number;
+  /** Creations refused with 429 (concurrent jobs, enqueued tokens). */
+  refused429: number;
+  /** Spend charged for answered requests, at half the interactive price (micro-dollars). */
+  spendMicros: number;
+}
+
+/** Flex-tier generation requests (they are also in the interactive totals). */
+export interface SimFlexTotals {
+  requests: number;
+  admitted: number;
+  shed: number;
+  /** Spend charged for admitted Flex requests, at half the interactive price (micro-dollars). */
+  spendMicros: number;
 }
 
 /** One billing account's (or project's) spend, in micro-dollars. */
