@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { AuthenticatedClient } from '@keyfleet/registry';
 import type { ClassifiedUpstreamError } from '@keyfleet/upstream';
 import type { EmbedPiece } from './embed-request';
 import { InteractiveDispatcher } from './interactive-dispatcher';
@@ -22,20 +23,30 @@ export class EmbeddingFanOut {
     private readonly http: UpstreamHttp,
   ) {}
 
-  async send(model: string, path: string, pieces: EmbedPiece[], signal: AbortSignal): Promise<FanOutResult> {
-    const results = await Promise.all(pieces.map((piece) => this.sendOne(model, path, piece, signal)));
+  async send(
+    client: AuthenticatedClient,
+    model: string,
+    path: string,
+    pieces: EmbedPiece[],
+    signal: AbortSignal,
+  ): Promise<FanOutResult> {
+    const results = await Promise.all(
+      pieces.map((piece) => this.sendOne(client, model, path, piece, signal)),
+    );
     const failed = results.find((result) => result.kind === 'failed');
     if (failed) return failed;
     return { kind: 'ok', answers: results.map((result) => (result.kind === 'ok' ? result.answer : null)) };
   }
 
   private async sendOne(
+    client: AuthenticatedClient,
     model: string,
     path: string,
     piece: EmbedPiece,
     signal: AbortSignal,
   ): Promise<{ kind: 'ok'; answer: unknown } | Extract<FanOutResult, { kind: 'failed' }>> {
     const result = await this.dispatcher.dispatch({
+      client,
       model,
       estimate: piece.estimate,
       signal,

@@ -2,7 +2,9 @@ import { Body, Controller, Param, Post, Query, Req, Res, UseFilters, UseGuards }
 import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
+import type { AuthenticatedClient } from '@keyfleet/registry';
 import { ClientAuthGuard } from '../auth/client-auth.guard';
+import { CurrentClient } from '../auth/current-client.decorator';
 import { apiVersionOf } from './api-version';
 import { clientGone } from './client-gone';
 import { GeminiGatewayFilter } from './gateway-filters';
@@ -103,11 +105,13 @@ export class GeminiNativeController {
     @Body() body: unknown,
     @Req() req: Request,
     @Res() res: Response,
+    @CurrentClient() client: AuthenticatedClient,
   ): Promise<void> {
     const { model, method } = parseModelCall(target);
     const version = apiVersionOf(req);
     await this.models.requireServed(model, method, version);
-    if (isEmbedMethod(method)) return this.embed(model, method, `/${version}/models/${model}`, body, res);
+    if (isEmbedMethod(method))
+      return this.embed(client, model, method, `/${version}/models/${model}`, body, res);
     const request = requestBodyOf(body, method);
     const query = method === 'streamGenerateContent' && alt === 'sse' ? '?alt=sse' : '';
     const path = `/${version}/models/${model}:${method}${query}`;
@@ -119,6 +123,7 @@ export class GeminiNativeController {
       return;
     }
     const result = await this.dispatcher.dispatch({
+      client,
       model,
       estimate: request,
       signal,
@@ -130,6 +135,7 @@ export class GeminiNativeController {
 
   /** embedContent and batchEmbedContents: each content its own admitted request (EmbeddingFanOut). */
   private async embed(
+    client: AuthenticatedClient,
     model: string,
     method: EmbedMethod,
     modelPath: string,
@@ -137,7 +143,13 @@ export class GeminiNativeController {
     res: Response,
   ): Promise<void> {
     const pieces = embedPiecesOf(body, method, model);
-    const result = await this.embeddings.send(model, `${modelPath}:embedContent`, pieces, clientGone(res));
+    const result = await this.embeddings.send(
+      client,
+      model,
+      `${modelPath}:embedContent`,
+      pieces,
+      clientGone(res),
+    );
     if (result.kind === 'failed') {
       res.status(result.failure.status).json(googleErrorBody(result.failure, result.body));
       return;

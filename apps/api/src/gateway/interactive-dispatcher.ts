@@ -4,8 +4,10 @@ import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
 import { ErrorCode, KeyfleetError } from '@keyfleet/errors';
 import { KeyfleetMetrics } from '@keyfleet/observability';
 import type { TokenEstimateInput } from '@keyfleet/quota';
-import type { PoolKey } from '@keyfleet/registry';
+import type { AuthenticatedClient, PoolKey } from '@keyfleet/registry';
 import type { ClassifiedUpstreamError } from '@keyfleet/upstream';
+import type { BudgetHold } from '@keyfleet/admission';
+import { InteractiveBudget } from './interactive-budget';
 import { PoolBusyError } from './pool-busy.error';
 import type { UpstreamAnswer } from './upstream-http';
 import type { AnswerUsage } from './usage-sniffer';
@@ -13,6 +15,8 @@ import { sendOnce } from './upstream-outcome';
 
 /** One interactive call: what to estimate, and how to send it on a given key. */
 export interface InteractiveCall {
+  /** Whose budget the call counts against. */
+  client: AuthenticatedClient;
   model: string;
   estimate: TokenEstimateInput;
   /** Sends on `key`; the request must not leave after `sendBy` (performance.now(), see UpstreamRequest). */
@@ -35,17 +39,36 @@ export type InteractiveResult =
 export class InteractiveDispatcher {
   private readonly logger = new Logger(InteractiveDispatcher.name);
   private readonly maxWaitMs: number;
+  /** The budget held for each relayed answer's slot, until it is settled. */
+  private readonly holds = new WeakMap<UpstreamSlot, BudgetHold>();
 
   constructor(
     private readonly policy: DispatchPolicy,
     private readonly picker: UpstreamPicker,
     @Inject(KEYFLEET_CONFIG) config: KeyfleetConfig,
     private readonly metrics: KeyfleetMetrics,
+    private readonly budget: InteractiveBudget,
   ) {
     this.maxWaitMs = config.interactive.maxWaitMs;
   }
 
+  /** A call that would pass its client's budget is refused first (ClientBudgetError), before any wait. */
   async dispatch(call: InteractiveCall): Promise<InteractiveResult> {
+    const hold = await this.budget.hold(call.client, call.model, call.estimate);
+    let kept = false;
+    try {
+      const result = await this.withinPool(call);
+      if (result.kind === 'ok') {
+        this.holds.set(result.slot, hold);
+        kept = true;
+      }
+      return result;
+    } finally {
+      if (!kept) this.budget.release(hold); // nothing answered: nothing spent
+    }
+  }
+
+  private async withinPool(call: InteractiveCall): Promise<InteractiveResult> {
     const result = await this.policy.dispatch<UpstreamAnswer>(
       {
         model: call.model,
@@ -84,6 +107,8 @@ export class InteractiveDispatcher {
    * thinking) the output part of the spend reservation (the client already has its answer).
    */
   settle(slot: UpstreamSlot, usage: AnswerUsage | null): void {
+    const hold = this.holds.get(slot);
+    if (hold) this.budget.settle(hold, slot, usage);
     if (usage === null) return; // the answer said nothing: the estimate stands
     this.picker
       .settle(slot, usage.promptTokens, undefined, usage.outputTokens)

@@ -2,7 +2,9 @@ import { Body, Controller, Post, Res, UseFilters, UseGuards } from '@nestjs/comm
 import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
+import type { AuthenticatedClient } from '@keyfleet/registry';
 import { ClientAuthGuard } from '../auth/client-auth.guard';
+import { CurrentClient } from '../auth/current-client.decorator';
 import { clientGone } from './client-gone';
 import { OpenAiGatewayFilter } from './gateway-filters';
 import { EmbeddingFanOut } from './embedding-fan-out';
@@ -64,14 +66,21 @@ export class OpenAiController {
       401: openAiErrorAnswer('Missing or invalid key'),
       403: openAiErrorAnswer('Outside the allowlist'),
       404: openAiErrorAnswer('Unknown model'),
-      429: openAiErrorAnswer('No room in the pool within the wait allowed (Retry-After says when)'),
+      429: openAiErrorAnswer(
+        "No room in the pool within the wait allowed, or the client's budget is reached (Retry-After says when)",
+      ),
     },
   })
-  async chat(@Body() body: unknown, @Res() res: Response): Promise<void> {
+  async chat(
+    @Body() body: unknown,
+    @Res() res: Response,
+    @CurrentClient() client: AuthenticatedClient,
+  ): Promise<void> {
     const chat = chatRequestOf(body);
     await this.models.requireServedOpenAi(chat.model);
     const signal = clientGone(res);
     const result = await this.dispatcher.dispatch({
+      client,
       model: chat.model,
       estimate: chat.estimate,
       signal,
@@ -103,13 +112,19 @@ export class OpenAiController {
       400: openAiErrorAnswer('Invalid request'),
       401: openAiErrorAnswer('Missing or invalid key'),
       404: openAiErrorAnswer('Unknown model'),
-      429: openAiErrorAnswer('No room in the pool within the wait allowed (Retry-After says when)'),
+      429: openAiErrorAnswer(
+        "No room in the pool within the wait allowed, or the client's budget is reached (Retry-After says when)",
+      ),
     },
   })
-  async embed(@Body() body: unknown, @Res() res: Response): Promise<void> {
+  async embed(
+    @Body() body: unknown,
+    @Res() res: Response,
+    @CurrentClient() client: AuthenticatedClient,
+  ): Promise<void> {
     const { model, pieces } = openAiEmbedPiecesOf(body);
     await this.models.requireServedOpenAi(model);
-    const result = await this.embeddings.send(model, EMBEDDINGS_PATH, pieces, clientGone(res));
+    const result = await this.embeddings.send(client, model, EMBEDDINGS_PATH, pieces, clientGone(res));
     if (result.kind === 'failed') {
       const { status, message, rpcStatus } = result.failure;
       res.status(status).json(openAiErrorBody(status, message, rpcStatus));
