@@ -21,6 +21,11 @@ import { UpstreamHttp } from './upstream-http';
   controllers: [ModelsController, GeminiNativeController, OpenAiController],
   providers: [
     InteractiveDispatcher,
-    InteractiveBudget, UnmeteredCalls, UpstreamHttp, GatewayModels, EmbeddingFanOut],
+    InteractiveBudget,
+    UnmeteredCalls,
+    UpstreamHttp,
+    GatewayModels,
+    EmbeddingFanOut,
+  ],
 })
 export class GatewayModule {}

@@ -36,7 +36,11 @@ export function periodSpan(period: BudgetPeriod, nowMs: number): PeriodSpan {
 }
 
 /** The limits of `budget` a call of `model` counts against now (none: no budget applies). */
-export function limitsFor(budget: ClientBudget | null | undefined, model: string, nowMs: number): BudgetLimit[] {
+export function limitsFor(
+  budget: ClientBudget | null | undefined,
+  model: string,
+  nowMs: number,
+): BudgetLimit[] {
   if (!budget) return [];
   const limits: BudgetLimit[] = [];
   const add = (scope: string | null, usd: number | null | undefined, period: BudgetPeriod) => {

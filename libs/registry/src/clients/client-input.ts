@@ -15,7 +15,12 @@ const WEIGHT = 'expected a number greater than 0 and at most 1000';
 const weight = z.number({ error: WEIGHT }).positive({ error: WEIGHT }).max(1000, { error: WEIGHT });
 
 const USD = 'expected US dollars greater than 0 (null: no limit)';
-const usdLimit = z.number({ error: USD }).positive({ error: USD }).max(1e9, { error: USD }).nullable().optional();
+const usdLimit = z
+  .number({ error: USD })
+  .positive({ error: USD })
+  .max(1e9, { error: USD })
+  .nullable()
+  .optional();
 const spendLimits = objectOf({ dailyUsd: usdLimit, monthlyUsd: usdLimit });
 
 /** Spend limits per UTC day and month, on all the client's spend and optionally per model (null: none). */

@@ -33,15 +33,13 @@ export class ClientsService {
   async create(input: CreateClientInput, actor: string): Promise<IssuedClientKey> {
     const allowedIps = normalizedAllowlist(input.allowedIps);
     const { clientId, key } = await this.dataSource.transaction(async (manager) => {
-      const client = await manager
-        .getRepository(ClientEntity)
-        .save({
-          name: input.name,
-          allowedIps,
-          weight: input.weight ?? 1,
-          budget: input.budget ?? null,
-          deletedAt: null,
-        });
+      const client = await manager.getRepository(ClientEntity).save({
+        name: input.name,
+        allowedIps,
+        weight: input.weight ?? 1,
+        budget: input.budget ?? null,
+        deletedAt: null,
+      });
       const issued = await issueKey(manager, client.id);
       await this.audit.record(
         {
