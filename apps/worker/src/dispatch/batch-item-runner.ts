@@ -13,6 +13,7 @@ import {
   type GenerateContentResult,
   type SendWindow,
 } from '@keyfleet/upstream';
+import { BatchBudgetGate } from './batch-budget-gate';
 import { DISPATCH_TIMING, retryDelayMs, type DispatchTiming } from './dispatch-timing';
 import { ItemHandback } from './item-handback';
 import { untilWritten } from './until-written';
@@ -38,6 +39,7 @@ export class BatchItemRunner {
     private readonly handback: ItemHandback,
     private readonly identity: WorkerIdentity,
     private readonly metrics: KeyfleetMetrics,
+    private readonly budget: BatchBudgetGate,
   ) {}
 
   /**
@@ -48,6 +50,7 @@ export class BatchItemRunner {
     try {
       await this.runToEnd(model, item, onWritten);
     } catch (error) {
+      this.budget.release(item.id);
       this.logger.error(`item ${item.id} stopped, it waits again: ${String(error)}`);
       await this.sendBackToWait(item).catch(() => undefined); // else lease recovery, if we die
     }
@@ -112,6 +115,7 @@ export class BatchItemRunner {
     this.picker
       .settle(slot, result.promptTokenCount, result.sentAt, result.outputTokenCount)
       .catch((error: unknown) => this.logger.warn(`correcting a reservation of ${model}: ${String(error)}`));
+    this.budget.settle(item.id, slot, result.promptTokenCount, result.outputTokenCount);
     const origin = originOf(slot, result.promptTokenCount);
     const recorded = await untilWritten(
       `result of item ${item.id}`,
@@ -130,6 +134,7 @@ export class BatchItemRunner {
     error: ItemError,
     slot: UpstreamSlot | null,
   ) {
+    this.budget.release(item.id); // Google does not bill a failed call
     const origin = slot ? originOf(slot, null) : {};
     const recorded = await untilWritten(`failure of item ${item.id}`, () =>
       this.store.fail(item.id, error, origin),
@@ -160,6 +165,7 @@ export class BatchItemRunner {
 
   /** No room for a while: the item waits again in Postgres, and its batch gets turns again. */
   private async sendBackToWait(item: TakenItem<UpstreamSlot>): Promise<void> {
+    this.budget.release(item.id); // held again when it is taken again
     await untilWritten(`release of item ${item.id}`, () =>
       this.handback.handBack([item.id], this.identity.id),
     );

@@ -55,4 +55,4 @@ export function limitsFor(
   return limits;
 }
 
-export const usd = (micros: number): string => `$${(micros / 1e6).toFixed(micros < 10_000 ? 4 : 2)}`;
+export const usd = (micros: number): string => `$${(micros / 1e6).toFixed(micros < 100e6 ? 4 : 2)}`;
