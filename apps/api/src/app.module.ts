@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AccountingModule } from '@keyfleet/accounting';
 import { AdmissionModule } from '@keyfleet/admission';
 import type { KeyfleetConfig } from '@keyfleet/config';
 import { ConfigModule } from '@keyfleet/config';
@@ -28,6 +29,7 @@ export class AppModule {
         RedisModule.forRoot(config),
         HealthModule,
         AdmissionModule.forRoot(),
+        AccountingModule,
         AdminModule,
         BatchesModule,
         GatewayModule,

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AccountingModule } from '@keyfleet/accounting';
 import { AdmissionModule } from '@keyfleet/admission';
 import { BatchesCoreModule } from '@keyfleet/batches';
 import { ConfigModule, type KeyfleetConfig } from '@keyfleet/config';
@@ -18,6 +19,7 @@ import { LeaseKeeper } from './leases/lease-keeper';
 import { LeaseRecovery } from './leases/lease-recovery';
 import { BudgetResumer } from './maintenance/budget-resumer';
 import { Reconciler } from './maintenance/reconciler';
+import { UsageRollupJob } from './maintenance/usage-rollup-job';
 
 export interface WorkerModuleOptions {
   /** Shorter waits for tests. */
@@ -40,6 +42,7 @@ export class WorkerModule {
         RegistryModule,
         UpstreamModule,
         BatchesCoreModule,
+        AccountingModule,
         // DispatchTiming extends AdmissionTiming: the policy reads the same values.
         AdmissionModule.forRoot(timing),
       ],
@@ -55,6 +58,7 @@ export class WorkerModule {
         LeaseKeeper,
         LeaseRecovery,
         Reconciler,
+        UsageRollupJob,
       ],
       exports: [DispatchLoops, Reconciler, LeaseRecovery, WorkerIdentity],
     };

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { AuthenticatedClient } from '@keyfleet/registry';
 import type { ClassifiedUpstreamError } from '@keyfleet/upstream';
 import type { EmbedPiece } from './embed-request';
-import { InteractiveDispatcher } from './interactive-dispatcher';
+import { InteractiveDispatcher, type CallOrigin } from './interactive-dispatcher';
 import { UpstreamHttp } from './upstream-http';
 
 /** Every piece's JSON answer in order, or the first failure (with Google's body, when it sent one). */
@@ -29,9 +29,10 @@ export class EmbeddingFanOut {
     path: string,
     pieces: EmbedPiece[],
     signal: AbortSignal,
+    origin: CallOrigin,
   ): Promise<FanOutResult> {
     const results = await Promise.all(
-      pieces.map((piece) => this.sendOne(client, model, path, piece, signal)),
+      pieces.map((piece) => this.sendOne(client, model, path, piece, signal, origin)),
     );
     const failed = results.find((result) => result.kind === 'failed');
     if (failed) return failed;
@@ -44,6 +45,7 @@ export class EmbeddingFanOut {
     path: string,
     piece: EmbedPiece,
     signal: AbortSignal,
+    origin: CallOrigin,
   ): Promise<{ kind: 'ok'; answer: unknown } | Extract<FanOutResult, { kind: 'failed' }>> {
     const result = await this.dispatcher.dispatch({
       client,
@@ -55,8 +57,11 @@ export class EmbeddingFanOut {
     if (result.kind === 'failed') return result;
     const text = await result.answer.text();
     result.answer.done();
-    // Embedding answers carry no usageMetadata: the estimate stands.
-    this.dispatcher.settle(result.slot, null);
-    return { kind: 'ok', answer: JSON.parse(text) as unknown };
+    const answer = JSON.parse(text) as { usage?: { prompt_tokens?: unknown } };
+    // Native embedding answers carry no usageMetadata (the estimate stands); OpenAI's say their tokens.
+    const promptTokens = answer.usage?.prompt_tokens;
+    const usage = typeof promptTokens === 'number' ? { promptTokens, outputTokens: 0 } : null;
+    this.dispatcher.settle(result.slot, usage, origin, result.answer.serviceTier);
+    return { kind: 'ok', answer };
   }
 }

@@ -1,23 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
-import {
-  answerCostMicros,
-  ClientBudgets,
-  maxOutputTokensOf,
-  UpstreamPicker,
-  type BudgetHold,
-  type UpstreamSlot,
-} from '@keyfleet/admission';
+import { ClientBudgets, maxOutputTokensOf, UpstreamPicker, type BudgetHold } from '@keyfleet/admission';
 import { estimateTokens, type TokenEstimateInput } from '@keyfleet/quota';
 import type { AuthenticatedClient } from '@keyfleet/registry';
 import { ClientBudgetError } from './client-budget.error';
-import type { AnswerUsage } from './usage-sniffer';
 
 const NO_HOLD: BudgetHold = { keys: [], micros: 0 };
 
 /**
  * An interactive call's place in its client's budget: its estimated cost is held before it waits for
- * the pool (a call that would pass the budget is refused at once, 429), corrected to the answer's real
- * cost, or given back when nothing was answered.
+ * the pool (a call that would pass the budget is refused at once, 429), corrected to the cost accounting
+ * records for the answer, or given back when nothing was answered.
  */
 @Injectable()
 export class InteractiveBudget {
@@ -37,12 +29,10 @@ export class InteractiveBudget {
     return answer.hold;
   }
 
-  /** The answer's real cost replaces the estimate (an answer without usage: the estimate stands). */
-  settle(hold: BudgetHold, slot: UpstreamSlot, usage: AnswerUsage | null): void {
-    if (hold.keys.length === 0 || usage === null) return;
-    const output = usage.outputTokens ?? slot.reservation.spend?.outputTokens ?? 0;
-    const cost = answerCostMicros(slot.reservation, usage.promptTokens, output);
-    this.budgets.settle(hold, cost).catch((error: unknown) => this.warn(error));
+  /** The answer's real cost (as accounting records it) replaces the estimate. */
+  settle(hold: BudgetHold, costMicros: number): void {
+    if (hold.keys.length > 0)
+      this.budgets.settle(hold, costMicros).catch((error: unknown) => this.warn(error));
   }
 
   release(hold: BudgetHold): void {

@@ -99,7 +99,9 @@ export class OpenAiController {
       res.status(status).json(openAiErrorBody(status, message, rpcStatus));
       return;
     }
-    this.dispatcher.settle(result.slot, await relayAnswer(result.answer, res));
+    const usage = await relayAnswer(result.answer, res);
+    const origin = { clientId: client.clientId, surface: 'openai' as const };
+    this.dispatcher.settle(result.slot, usage, origin, result.answer.serviceTier);
   }
 
   @Post('embeddings')
@@ -124,7 +126,15 @@ export class OpenAiController {
   ): Promise<void> {
     const { model, pieces } = openAiEmbedPiecesOf(body);
     await this.models.requireServedOpenAi(model);
-    const result = await this.embeddings.send(client, model, EMBEDDINGS_PATH, pieces, clientGone(res));
+    const origin = { clientId: client.clientId, surface: 'openai' as const };
+    const result = await this.embeddings.send(
+      client,
+      model,
+      EMBEDDINGS_PATH,
+      pieces,
+      clientGone(res),
+      origin,
+    );
     if (result.kind === 'failed') {
       const { status, message, rpcStatus } = result.failure;
       res.status(status).json(openAiErrorBody(status, message, rpcStatus));

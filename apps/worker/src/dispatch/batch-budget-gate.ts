@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { answerCostMicros, ClientBudgets, type BudgetHold, type UpstreamSlot } from '@keyfleet/admission';
+import { ClientBudgets, type BudgetHold, type UpstreamSlot } from '@keyfleet/admission';
 import { BatchPauses } from '@keyfleet/batches';
 import type { ClientBudget } from '@keyfleet/persistence';
 
@@ -69,11 +69,9 @@ export class BatchBudgetGate {
   }
 
   /** The item succeeded: its real cost replaces the estimate. */
-  settle(itemId: string, slot: UpstreamSlot, promptTokens: number, outputTokens: number | undefined): void {
+  settle(itemId: string, costMicros: number): void {
     const hold = this.take(itemId);
-    if (!hold) return;
-    const output = outputTokens ?? slot.reservation.spend?.outputTokens ?? 0;
-    this.correct(this.clientBudgets.settle(hold, answerCostMicros(slot.reservation, promptTokens, output)));
+    if (hold) this.correct(this.clientBudgets.settle(hold, costMicros));
   }
 
   /** The item failed, waits again or was not taken: its estimate is given back. */

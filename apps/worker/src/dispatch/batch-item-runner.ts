@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { tokensOfResponse, UsagePricer, type ItemUsage } from '@keyfleet/accounting';
 import { DispatchPolicy, UpstreamPicker, type SendOutcome, type UpstreamSlot } from '@keyfleet/admission';
 import { BatchItemsStore, type TakenItem } from '@keyfleet/batches';
 import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
@@ -39,6 +40,7 @@ export class BatchItemRunner {
     private readonly handback: ItemHandback,
     private readonly identity: WorkerIdentity,
     private readonly metrics: KeyfleetMetrics,
+    private readonly pricer: UsagePricer,
     private readonly budget: BatchBudgetGate,
   ) {}
 
@@ -115,17 +117,27 @@ export class BatchItemRunner {
     this.picker
       .settle(slot, result.promptTokenCount, result.sentAt, result.outputTokenCount)
       .catch((error: unknown) => this.logger.warn(`correcting a reservation of ${model}: ${String(error)}`));
-    this.budget.settle(item.id, slot, result.promptTokenCount, result.outputTokenCount);
     const origin = originOf(slot, result.promptTokenCount);
     const recorded = await untilWritten(
       `result of item ${item.id}`,
-      () => this.store.succeed(item, result.response, origin),
+      // Priced in the retried write: the price table may need Postgres too.
+      async () => {
+        const usage = await this.usageOf(model, result);
+        this.budget.settle(item.id, usage.costMicroUsd); // the budget counts what accounting records
+        return this.store.succeed(item, result.response, { ...origin, usage });
+      },
       {
         onUnwritable: () =>
           this.store.fail(item.id, unstorableAnswer(), { projectId: origin.projectId, upstreamKeyId: null }),
       },
     );
     if (recorded) this.metrics.batchItemFinished(model, 'succeeded');
+  }
+
+  /** What the answer used (its usageMetadata) and cost at the live price: recorded with the result. */
+  private async usageOf(model: string, result: GenerateContentResult): Promise<ItemUsage> {
+    const tokens = tokensOfResponse(result.response);
+    return { ...tokens, lane: 'live', costMicroUsd: await this.pricer.costMicroUsd(model, 'live', tokens) };
   }
 
   private async fail(

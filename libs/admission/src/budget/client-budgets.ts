@@ -1,11 +1,11 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Cluster, Redis } from 'ioredis';
+import { ClientSpend } from '@keyfleet/accounting';
 import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
 import type { ClientBudget } from '@keyfleet/persistence';
 import { REDIS_CLIENT } from '@keyfleet/queue';
 import { BUDGET_ADJUST_LUA, BUDGET_RESERVE_LUA } from './budget-lua';
 import { limitsFor, type BudgetLimit } from './budget-periods';
-import { BUDGET_SPENT_SOURCE, type BudgetSpentSource } from './budget-spent';
 
 /** Micro-dollars held against a client's counters until the call is settled or released. */
 export interface BudgetHold {
@@ -37,8 +37,10 @@ const KEEP_AFTER_PERIOD_MS = 86_400_000;
  * was spent plus what is in flight. A call reserves its estimate on every counter that applies in one
  * script (all or none), and the settle corrects by the real cost; so concurrent calls, on any number of
  * processes, never together pass a limit by more than their estimates were short. A counter Redis does
- * not have (first use, a new period, Redis lost) is seeded from accounting's spend of the period (SET NX:
- * one seed wins); calls then in flight on a lost counter are not in it (a bounded, one-off shortfall).
+ * not have (first use, a new period, Redis lost) is seeded from accounting's spend of the period in
+ * Postgres (ClientSpend; SET NX: one seed wins). Calls in flight on a lost counter, and records still in
+ * a recorder's buffer, are not in the seed: a bounded, one-off shortfall. A process that dies with calls
+ * in flight leaves their estimates counted until the period ends (on the safe side).
  */
 @Injectable()
 export class ClientBudgets {
@@ -49,7 +51,8 @@ export class ClientBudgets {
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: Redis | Cluster,
     @Inject(KEYFLEET_CONFIG) config: KeyfleetConfig,
-    @Optional() @Inject(BUDGET_SPENT_SOURCE) private readonly spent: BudgetSpentSource | null = null,
+    // Absent only where a process runs without accounting (some tests): counters then start at 0.
+    @Optional() private readonly spent: ClientSpend | null = null,
   ) {
     this.prefix = config.queuePrefix;
     const client = this.redis as unknown as Record<string, Command | undefined>;
