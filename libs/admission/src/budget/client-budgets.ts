@@ -52,7 +52,7 @@ export class ClientBudgets {
     @Inject(REDIS_CLIENT) private readonly redis: Redis | Cluster,
     @Inject(KEYFLEET_CONFIG) config: KeyfleetConfig,
     // Absent only where a process runs without accounting (some tests): counters then start at 0.
-    @Optional() private readonly spent: ClientSpend | null = null,
+    @Optional() @Inject(ClientSpend) private readonly spent: ClientSpend | null = null,
   ) {
     this.prefix = config.queuePrefix;
     const client = this.redis as unknown as Record<string, Command | undefined>;

@@ -1,8 +1,12 @@
 // A client stopped at its daily budget on the interactive routes: 429 KeyfleetClientBudget with RetryInfo
-// until UTC midnight, through both SDKs; what the upstream charged never passes the limit, even for a
+// until UTC midnight, through both SDKs; what is spent never passes the limit, even for a
 // burst of concurrent calls; raising the budget lets calls through again.
 import { ApiError, GoogleGenAI } from '@google/genai';
 import OpenAI, { RateLimitError } from 'openai';
+import type { Redis } from 'ioredis';
+import { ClientSpend, USAGE_FLUSH_MS } from '@keyfleet/accounting';
+import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
+import { REDIS_CLIENT } from '@keyfleet/queue';
 import { bootGateway, FLASH, jestFetch, simProject, type Gateway } from './gateway-harness';
 
 const KEY = 'AQ.ClientBudgetKey00001';
@@ -51,6 +55,24 @@ describe('a client budget on interactive calls', () => {
   afterAll(() => gw?.close());
 
   const charged = async () => (await gw.sim.stats()).spend['sim-b']?.admittedMicros ?? 0;
+  /** What accounting recorded for the client today (after the recorder's buffer is written). */
+  const accounted = async () => {
+    await new Promise((resolve) => setTimeout(resolve, USAGE_FLUSH_MS + 300));
+    const now = new Date();
+    const midnight = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+    return gw.api.app.get(ClientSpend).spentMicroUsd(clientId, midnight, now);
+  };
+  /**
+   * The budget counts what accounting records; the simulator rounds each call's charge up to a whole
+   * micro-dollar, so its total may be above accounting's by less than one micro-dollar a call.
+   */
+  const expectWithin = async (limitMicros: number) => {
+    expect(await accounted()).toBeLessThanOrEqual(limitMicros);
+    const stats = await gw.sim.stats();
+    expect(stats.spend['sim-b']?.admittedMicros ?? 0).toBeLessThanOrEqual(
+      limitMicros + stats.totals.admitted,
+    );
+  };
   const generate = (text: string) =>
     ai.models.generateContent({ model: FLASH, contents: text }).then(
       () => 'ok' as const,
@@ -81,8 +103,8 @@ describe('a client budget on interactive calls', () => {
     const retry = body.error.details.find((d) => String(d['@type']).endsWith('RetryInfo'));
     const retrySeconds = Number.parseInt(String(retry?.retryDelay), 10);
     expect(Math.abs(retrySeconds - secondsToUtcMidnight())).toBeLessThan(5);
-    // What the upstream charged stayed within the budget: the refused call never left.
-    expect(await charged()).toBeLessThanOrEqual(DAILY_USD * 1e6);
+    // What was spent stayed within the budget: the refused call never left.
+    await expectWithin(DAILY_USD * 1e6);
 
     const raw = await fetch(`${gw.url}/v1beta/models/${FLASH}:generateContent`, {
       method: 'POST',
@@ -102,8 +124,30 @@ describe('a client budget on interactive calls', () => {
     expect(Number((refused as RateLimitError).headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
+  it('after Redis loses the counters, they are seeded again from accounting in Postgres: still refused', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1_500)); // the usage recorder's buffer is written
+    const redis = gw.api.app.get<Redis>(REDIS_CLIENT);
+    const { queuePrefix } = gw.api.app.get<KeyfleetConfig>(KEYFLEET_CONFIG);
+    const keys = await redis.keys(`${queuePrefix}:budget:*`);
+    expect(keys.length).toBeGreaterThan(0);
+    await redis.del(...keys);
+    // Seeded with what accounting recorded (each call rounded up to a whole micro-dollar before): at
+    // most a call or two fits in the difference, not the day's budget again.
+    let passed = 0;
+    let refused: unknown;
+    while (refused === undefined && passed < 10) {
+      const outcome = await generate(`${PROMPT} after the loss ${passed}`);
+      if (outcome === 'ok') passed++;
+      else refused = outcome;
+    }
+    expect(passed).toBeLessThanOrEqual(2);
+    expect((refused as ApiError).status).toBe(429);
+    expect((refused as ApiError).message).toContain('KeyfleetClientBudget');
+    await expectWithin(DAILY_USD * 1e6);
+  });
+
   it('a raised budget lets calls through at once; a concurrent burst never passes the new limit', async () => {
-    const before = await charged();
+    const before = await accounted();
     // Room for about ten more calls.
     const raisedUsd = Math.round(before + 10 * perCallMicros) / 1e6;
     const patched = await gw.api.admin<{ budget: unknown }>('PATCH', `/clients/${clientId}`, {
@@ -118,7 +162,7 @@ describe('a client budget on interactive calls', () => {
     expect(ok).toBeGreaterThan(0);
     expect(ok).toBeLessThan(40);
     expect(outcomes.every((o) => o === 'ok' || (o as ApiError).status === 429)).toBe(true);
-    expect(await charged()).toBeLessThanOrEqual(Math.round(raisedUsd * 1e6));
+    await expectWithin(Math.round(raisedUsd * 1e6));
   }, 60_000);
 
   it('rejects a malformed budget with a 400 naming the field', async () => {
