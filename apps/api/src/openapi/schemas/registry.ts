@@ -152,12 +152,10 @@ const spendLimitsUsd = z.object({
   dailyUsd: z.number().nullable().optional(),
   monthlyUsd: z.number().nullable().optional(),
 });
-const clientBudget = spendLimitsUsd
-  .extend({ models: z.record(z.string(), spendLimitsUsd).optional() })
-  .meta({
-    id: 'ClientBudget',
-    description: 'Spend limits per UTC day and UTC month in US dollars, overall and per model',
-  });
+const clientBudget = spendLimitsUsd.extend({ models: z.record(z.string(), spendLimitsUsd).optional() }).meta({
+  id: 'ClientBudget',
+  description: 'Spend limits per UTC day and UTC month in US dollars, overall and per model',
+});
 
 export const clientView = z
   .object({
