@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ClientBudgets, maxOutputTokensOf, UpstreamPicker, type BudgetHold } from '@keyfleet/admission';
+import { KeyfleetMetrics } from '@keyfleet/observability';
 import { estimateTokens, type TokenEstimateInput } from '@keyfleet/quota';
 import type { AuthenticatedClient } from '@keyfleet/registry';
 import { ClientBudgetError } from './client-budget.error';
@@ -18,6 +19,7 @@ export class InteractiveBudget {
   constructor(
     private readonly budgets: ClientBudgets,
     private readonly picker: UpstreamPicker,
+    private readonly metrics: KeyfleetMetrics,
   ) {}
 
   async hold(client: AuthenticatedClient, model: string, estimate: TokenEstimateInput): Promise<BudgetHold> {
@@ -25,7 +27,10 @@ export class InteractiveBudget {
     const price = await this.picker.pricer(model);
     const micros = price ? price(estimateTokens(estimate), maxOutputTokensOf(estimate)) : 0;
     const answer = await this.budgets.reserve(client.clientId, client.budget, model, micros);
-    if ('refused' in answer) throw new ClientBudgetError(answer.refused);
+    if ('refused' in answer) {
+      this.metrics.clientBudgetRefused(model, answer.refused.limit.span.period, 'interactive');
+      throw new ClientBudgetError(answer.refused);
+    }
     return answer.hold;
   }
 

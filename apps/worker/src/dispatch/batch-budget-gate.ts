@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ClientBudgets, type BudgetHold, type UpstreamSlot } from '@keyfleet/admission';
 import { BatchPauses } from '@keyfleet/batches';
+import { KeyfleetMetrics } from '@keyfleet/observability';
 import type { ClientBudget } from '@keyfleet/persistence';
 
 /** How long a client's budget is believed without asking Postgres: an admin's change is seen within it. */
@@ -28,6 +29,7 @@ export class BatchBudgetGate {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly clientBudgets: ClientBudgets,
     private readonly pauses: BatchPauses,
+    private readonly metrics: KeyfleetMetrics,
   ) {}
 
   async budgetOf(clientId: string): Promise<ClientBudget | null> {
@@ -58,8 +60,10 @@ export class BatchBudgetGate {
       const micros = item.slot.reservation.spend?.micros ?? 0;
       const answer = await this.clientBudgets.reserve(batch.clientId, budget, model, micros);
       if ('refused' in answer) {
-        if (await this.pauses.pause(batch.batchId))
-          this.logger.log(`batch ${batch.batchId} paused: budget reached`);
+        if (await this.pauses.pause(batch.batchId)) {
+          this.logger.log(`batch ${batch.batchId} paused: its client's budget is reached`);
+          this.metrics.clientBudgetRefused(model, answer.refused.limit.span.period, 'batch');
+        }
         return { through, paused: true };
       }
       this.holds.set(item.id, answer.hold);

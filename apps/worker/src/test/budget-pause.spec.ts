@@ -17,6 +17,7 @@ const ITEMS = 20;
 interface BatchView {
   id: string;
   status: string;
+  etaSeconds: number | null;
   counts: { total: number; pending: number; running: number; succeeded: number; failed: number };
 }
 
@@ -98,6 +99,7 @@ describe('a client budget on batches', () => {
       2_500,
     );
     const done = succeeded(paused);
+    for (const v of paused.filter((p) => p.status === 'paused')) expect(v.etaSeconds).toBeNull();
     expect(done).toBeGreaterThan(0);
     expect(done).toBeLessThan(2 * ITEMS);
     expect(await charged()).toBeLessThanOrEqual(DAILY_USD * 1e6);

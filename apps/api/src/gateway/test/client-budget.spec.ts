@@ -122,6 +122,10 @@ describe('a client budget on interactive calls', () => {
     expect(refused).toBeInstanceOf(OpenAI.RateLimitError);
     expect((refused as RateLimitError).message).toContain('KeyfleetClientBudget');
     expect(Number((refused as RateLimitError).headers.get('retry-after'))).toBeGreaterThan(0);
+    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+    expect(metrics).toMatch(
+      /keyfleet_client_budget_refusals_total\{model="gemini-2.5-flash",period="day",kind="interactive",service="api"\} [1-9]/,
+    );
   });
 
   it('after Redis loses the counters, they are seeded again from accounting in Postgres: still refused', async () => {
