@@ -13,6 +13,7 @@ import { DashboardModule } from './dashboard/dashboard.module';
 import { GatewayModule } from './gateway/gateway.module';
 import { OpenApiModule } from './openapi/openapi.module';
 import { OpsModule } from './ops.module';
+import { UsageModule } from './usage/usage.module';
 
 /** The ingress: client batch API, Gemini-native and OpenAI-compatible endpoints, admin API, health. */
 @Module({})
@@ -33,6 +34,7 @@ export class AppModule {
         AdminModule,
         BatchesModule,
         GatewayModule,
+        UsageModule,
         OpsModule,
         OpenApiModule,
         DashboardModule,

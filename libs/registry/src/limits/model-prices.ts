@@ -34,6 +34,8 @@ export const SHIPPED_MODEL_PRICES: Record<string, ShippedModelPrice> = {
   'gemini-2.5-flash-lite': { input: 0.1, output: 0.4 },
   'gemini-2.0-flash': { input: 0.1, output: 0.4 },
   'gemini-2.0-flash-lite': { input: 0.075, output: 0.3 },
+  // Embeddings are charged for their input only.
+  'gemini-embedding-001': { input: 0.15, output: 0 },
 };
 
 /** The rate a request of `inputTokens` is charged at (the long-context rate above its threshold). */
