@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AccountingModule } from '@keyfleet/accounting';
 import { AdmissionModule } from '@keyfleet/admission';
 import type { KeyfleetConfig } from '@keyfleet/config';
 import { ConfigModule } from '@keyfleet/config';
@@ -12,6 +13,7 @@ import { DashboardModule } from './dashboard/dashboard.module';
 import { GatewayModule } from './gateway/gateway.module';
 import { OpenApiModule } from './openapi/openapi.module';
 import { OpsModule } from './ops.module';
+import { UsageModule } from './usage/usage.module';
 
 /** The ingress: client batch API, Gemini-native and OpenAI-compatible endpoints, admin API, health. */
 @Module({})
@@ -28,9 +30,11 @@ export class AppModule {
         RedisModule.forRoot(config),
         HealthModule,
         AdmissionModule.forRoot(),
+        AccountingModule,
         AdminModule,
         BatchesModule,
         GatewayModule,
+        UsageModule,
         OpsModule,
         OpenApiModule,
         DashboardModule,

@@ -6,6 +6,7 @@ import { listKeys, rotateKey } from './commands/keys';
 import { addProject, listProjects } from './commands/projects';
 import { results } from './commands/results';
 import { submit } from './commands/submit';
+import { quota } from './commands/quota';
 import { usage } from './commands/usage';
 import { watch } from './commands/watch';
 import { DEFAULT_URL } from './connection';
@@ -95,7 +96,14 @@ export function program(): Command {
     .argument('<key-id>')
     .option('--secret-file <file>', 'file holding the replacement key')
     .action(run(rotateKey));
-  cli.command('usage').description("admin: the pool's use against its limits").action(run(usage));
+  cli.command('quota').description("admin: the pool's use against its limits").action(run(quota));
+  cli
+    .command('usage')
+    .description('admin: requests, tokens and cost per client (or as grouped), this month unless given')
+    .option('--group-by <dims>', 'comma-separated: client, project, model, day, lane, batch')
+    .option('--from <date>', 'ISO date or date-time (UTC)')
+    .option('--to <date>', 'ISO date or date-time, exclusive')
+    .action(run(usage));
   return cli;
 }
 

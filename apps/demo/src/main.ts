@@ -117,26 +117,41 @@ async function runScenario(kf: KeyfleetHttp, sim: SpawnedSimulator): Promise<voi
 
 async function printUsage(kf: KeyfleetHttp): Promise<void> {
   try {
-    const usage = await kf.admin<{
-      usage: Array<{
+    const { quota } = await kf.admin<{
+      quota: Array<{
         projectName?: string;
         projectId: string;
         model: string;
         window: { requests: number };
         today: { requests: number };
       }>;
-    }>('GET', '/usage');
+    }>('GET', '/quota');
     console.log(
-      `\n   keyfleet GET /admin/v1/usage for ${DEMO_MODEL} (its own ledger, current 60 s window and Pacific day):`,
+      `\n   keyfleet GET /admin/v1/quota for ${DEMO_MODEL} (its own ledger, current 60 s window and Pacific day):`,
     );
     // The projects' tier presets serve other models too; the demo only used one.
-    for (const u of usage.usage.filter((row) => row.model === DEMO_MODEL))
+    for (const u of quota.filter((row) => row.model === DEMO_MODEL))
       console.log(
         `   ${(u.projectName ?? u.projectId).padEnd(14)} window ${u.window.requests} req, today ${u.today.requests} req`,
       );
+    await printAccounting(kf);
   } catch (error) {
     console.log(`   (keyfleet's usage could not be read: ${String(error)})`);
   }
+}
+
+/** What each client spent this month, per model (GET /admin/v1/usage). */
+async function printAccounting(kf: KeyfleetHttp): Promise<void> {
+  const report = await kf.admin<{
+    rows: Array<{ clientName: string | null; model: string; requests: number; costMicroUsd: number }>;
+    totals: { requests: number; costMicroUsd: number };
+  }>('GET', '/usage?groupBy=client,model');
+  console.log('\n   keyfleet GET /admin/v1/usage?groupBy=client,model (this month, at list prices):');
+  for (const row of report.rows)
+    console.log(
+      `   ${(row.clientName ?? '?').padEnd(14)} ${row.model.padEnd(22)} ${row.requests} req  $${(row.costMicroUsd / 1e6).toFixed(4)}`,
+    );
+  console.log(`   total: ${report.totals.requests} req  $${(report.totals.costMicroUsd / 1e6).toFixed(4)}`);
 }
 
 main().then(

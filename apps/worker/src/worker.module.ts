@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AccountingModule } from '@keyfleet/accounting';
 import { AdmissionModule } from '@keyfleet/admission';
 import { BatchesCoreModule } from '@keyfleet/batches';
 import { ConfigModule, type KeyfleetConfig } from '@keyfleet/config';
@@ -7,6 +8,7 @@ import { PersistenceModule } from '@keyfleet/persistence';
 import { RedisModule } from '@keyfleet/queue';
 import { RegistryModule } from '@keyfleet/registry';
 import { UpstreamModule } from '@keyfleet/upstream';
+import { BatchBudgetGate } from './dispatch/batch-budget-gate';
 import { BatchItemRunner } from './dispatch/batch-item-runner';
 import { DispatchLoops } from './dispatch/dispatch-loops';
 import { DEFAULT_DISPATCH_TIMING, DISPATCH_TIMING, type DispatchTiming } from './dispatch/dispatch-timing';
@@ -15,7 +17,9 @@ import { ModelDispatchers } from './dispatch/model-dispatchers';
 import { WorkerIdentity } from './dispatch/worker-identity';
 import { LeaseKeeper } from './leases/lease-keeper';
 import { LeaseRecovery } from './leases/lease-recovery';
+import { BudgetResumer } from './maintenance/budget-resumer';
 import { Reconciler } from './maintenance/reconciler';
+import { UsageRollupJob } from './maintenance/usage-rollup-job';
 
 export interface WorkerModuleOptions {
   /** Shorter waits for tests. */
@@ -38,6 +42,7 @@ export class WorkerModule {
         RegistryModule,
         UpstreamModule,
         BatchesCoreModule,
+        AccountingModule,
         // DispatchTiming extends AdmissionTiming: the policy reads the same values.
         AdmissionModule.forRoot(timing),
       ],
@@ -45,12 +50,15 @@ export class WorkerModule {
         { provide: DISPATCH_TIMING, useValue: timing },
         { provide: WorkerIdentity, useValue: new WorkerIdentity() },
         BatchItemRunner,
+        BatchBudgetGate,
+        BudgetResumer,
         ItemHandback,
         ModelDispatchers,
         DispatchLoops,
         LeaseKeeper,
         LeaseRecovery,
         Reconciler,
+        UsageRollupJob,
       ],
       exports: [DispatchLoops, Reconciler, LeaseRecovery, WorkerIdentity],
     };

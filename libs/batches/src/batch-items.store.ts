@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { ITEM_USAGE_CTE, ITEM_USAGE_INPUTS, type ItemUsage } from '@keyfleet/accounting';
 import type { BatchItemStatus, ItemError } from '@keyfleet/persistence';
 import { GroupedWrites } from './grouped-writes';
 import { itemTransitionSql } from './item-transition.sql';
@@ -16,6 +17,8 @@ export interface ItemOrigin {
   projectId: string | null;
   upstreamKeyId: string | null;
   promptTokens: number | null;
+  /** What the answer used and cost: recorded in usage_records by the same statement as the result. */
+  usage?: ItemUsage | null;
 }
 
 /** A batch that has an item waiting again: the scheduler must give it turns. */
@@ -29,8 +32,16 @@ export interface ReopenedBatch {
 const SUCCEED_SQL = itemTransitionSql({
   from: ['pending', 'running'],
   to: `'succeeded'`,
-  inputs: ['response jsonb', 'project_id uuid', 'upstream_key_id uuid', 'prompt_tokens int'],
+  inputs: [
+    'response jsonb',
+    'project_id uuid',
+    'upstream_key_id uuid',
+    'prompt_tokens int',
+    ...ITEM_USAGE_INPUTS,
+  ],
   set: 'response = x.response, error = NULL, project_id = x.project_id, upstream_key_id = x.upstream_key_id, prompt_tokens = x.prompt_tokens, completed_at = now()',
+  // The item's usage record goes with its result: written exactly once, lost with nothing.
+  also: ITEM_USAGE_CTE,
 });
 
 const FAIL_SQL = itemTransitionSql({
@@ -78,7 +89,13 @@ export class BatchItemsStore {
 
   /** Stores the response. True only for the one call that recorded it. */
   async succeed(item: ItemRef, response: Record<string, unknown>, origin: ItemOrigin): Promise<boolean> {
-    const input = [JSON.stringify(response), origin.projectId, origin.upstreamKeyId, origin.promptTokens];
+    const input = [
+      JSON.stringify(response),
+      origin.projectId,
+      origin.upstreamKeyId,
+      origin.promptTokens,
+      ...usageInputsOf(origin.usage ?? null),
+    ];
     return (await this.successes.submit(item.batchId, item.id, input)) !== null;
   }
 
@@ -126,4 +143,11 @@ export class BatchItemsStore {
     const rows: TransitionRow[] = await this.dataSource.query(sql, params);
     return new Map(rows.map((row) => [row.id, row]));
   }
+}
+
+/** ITEM_USAGE_INPUTS' values for one item (all null: nothing to record). */
+function usageInputsOf(usage: ItemUsage | null): unknown[] {
+  if (!usage) return ITEM_USAGE_INPUTS.map(() => null);
+  const { lane, inputTokens, outputTokens, thinkingTokens, cachedTokens, costMicroUsd } = usage;
+  return [lane, inputTokens, outputTokens, thinkingTokens, cachedTokens, costMicroUsd.toFixed(6)];
 }

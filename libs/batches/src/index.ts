@@ -7,3 +7,4 @@ export * from './backlog';
 export * from './worker-leases';
 export * from './open-items.queries';
 export * from './batches-core.module';
+export * from './batch-pauses';

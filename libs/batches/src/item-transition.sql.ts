@@ -23,6 +23,8 @@ export function itemTransitionSql(options: {
   where?: string;
   /** Extra item columns to return. */
   returning?: string;
+  /** Extra CTEs run with the move (`name AS (…)`, comma-separated), which may read `m` (moved) and `x`. */
+  also?: string;
 }): string {
   const inputs = options.inputs ?? [];
   const arrays = ['$1::uuid[]', ...inputs.map((input, i) => `$${i + 2}::${input.split(' ')[1]}[]`)];
@@ -70,6 +72,6 @@ WITH x AS (
     completed_at = CASE WHEN ${openAfter} = 0 THEN COALESCE(b.completed_at, now()) ELSE b.completed_at END
   FROM d WHERE b.id = d.batch_id
   RETURNING b.id
-)
+)${options.also ? `, ${options.also}` : ''}
 SELECT m.*, ${isFinal} AS final FROM m`;
 }

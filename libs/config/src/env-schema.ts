@@ -209,6 +209,14 @@ export const envSchema = z
       .positive()
       .default(20)
       .describe('a JSON body, and one NDJSON line, up to this size (bigger batches: NDJSON)'),
+    // Raw rows answer per-request questions; the hourly rollups (kept indefinitely) answer every report.
+    KF_USAGE_RAW_RETENTION_DAYS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(3650)
+      .default(7)
+      .describe('days a raw usage record (one per request) is kept; the hourly rollups stay'),
     KF_RUN_MIGRATIONS: z
       .enum(['true', 'false'])
       .default('true')

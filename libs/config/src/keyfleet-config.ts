@@ -41,6 +41,8 @@ export interface KeyfleetConfig {
   limits: { maxBatchItems: number; maxBodyBytes: number; maxJsonBytes: number };
   /** The api's HTTP keep-alive timeout for idle client connections. */
   httpKeepAliveMs: number;
+  /** rawRetentionDays: how long raw usage records are kept (hourly rollups stay). */
+  usage: { rawRetentionDays: number };
   runMigrations: boolean;
 }
 
@@ -105,6 +107,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): KeyfleetCon
       maxJsonBytes: Math.round(env.KF_MAX_JSON_MB * 1024 * 1024),
     },
     httpKeepAliveMs: env.KF_HTTP_KEEP_ALIVE_MS,
+    usage: { rawRetentionDays: env.KF_USAGE_RAW_RETENTION_DAYS },
     runMigrations: env.KF_RUN_MIGRATIONS,
   };
 }

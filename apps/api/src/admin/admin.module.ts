@@ -9,7 +9,7 @@ import { OperationsController } from './operations.controller';
 import { PricesController } from './prices.controller';
 import { ProjectsController } from './projects.controller';
 import { UpstreamKeysController } from './upstream-keys.controller';
-import { UsageController } from './usage.controller';
+import { QuotaController } from './quota.controller';
 import { UsageHistory } from './usage-history';
 
 /** The admin API under /admin/v1 (bearer $KF_ADMIN_TOKEN). */
@@ -20,7 +20,7 @@ import { UsageHistory } from './usage-history';
     UpstreamKeysController,
     ClientsController,
     AuditController,
-    UsageController,
+    QuotaController,
     OperationsController,
     PricesController,
   ],

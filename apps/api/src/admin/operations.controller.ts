@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
 import { ApiRoute } from '../openapi/route-doc';
 import { adminBatchList, adminBatchQuery, type AdminBatchQuery } from '../openapi/schemas/admin-batches';
-import { usageHistory } from '../openapi/schemas/usage';
+import { quotaHistory } from '../openapi/schemas/quota';
 import { BatchesOverview } from './batches-overview';
 import { UsageHistory, type UsageSample } from './usage-history';
 import { ZodPipe } from './zod.pipe';
@@ -31,11 +31,11 @@ export class OperationsController {
     return { batches: await this.batches.list(query) };
   }
 
-  @Get('usage/history')
+  @Get('quota/history')
   @ApiRoute({
     summary: "Each project × model's rolling-window use, sampled over the last hour",
     auth: 'admin',
-    responses: { 200: usageHistory },
+    responses: { 200: quotaHistory },
   })
   async usageHistory(): Promise<{ samples: UsageSample[] }> {
     return { samples: await this.history.lastHour() };

@@ -13,7 +13,8 @@ import {
   type ParsedBatch,
 } from '@keyfleet/batches';
 import { estimateTokens, largestRequestTokens, requestFit, type ProjectLimits } from '@keyfleet/quota';
-import { PoolService } from '@keyfleet/registry';
+import { PoolService, type AuthenticatedClient } from '@keyfleet/registry';
+import { BatchBudget } from './batch-budget';
 import { uploadBytes } from './upload-stream';
 
 export interface SubmissionQuery {
@@ -35,9 +36,23 @@ export class BatchSubmissions {
   constructor(
     @Inject(KEYFLEET_CONFIG) private readonly config: KeyfleetConfig,
     private readonly pool: PoolService,
+    private readonly budget: BatchBudget,
   ) {}
 
-  async parse(request: IncomingMessage & { body?: unknown }, query: SubmissionQuery): Promise<ParsedBatch> {
+  /** The batch's items, then (after the last) the check of its estimated cost against the client's budget. */
+  async parse(
+    request: IncomingMessage & { body?: unknown },
+    query: SubmissionQuery,
+    client: AuthenticatedClient,
+  ): Promise<ParsedBatch> {
+    const parsed = await this.parseItems(request, query);
+    return { ...parsed, items: await this.budget.check(client, parsed.model, parsed.items) };
+  }
+
+  private async parseItems(
+    request: IncomingMessage & { body?: unknown },
+    query: SubmissionQuery,
+  ): Promise<ParsedBatch> {
     const { maxBatchItems, maxBodyBytes, maxJsonBytes } = this.config.limits;
     if (isNdjson(request.headers['content-type'])) {
       const header = parseNdjsonHeader(query);

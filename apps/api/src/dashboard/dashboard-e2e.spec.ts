@@ -14,7 +14,7 @@ interface Batch {
   status: string;
   counts: Record<string, number>;
 }
-interface UsageRow {
+interface QuotaRow {
   projectId: string;
   model: string;
   window: { requests: number; tokens: number };
@@ -121,7 +121,7 @@ describe('dashboard in a real headless Chromium', () => {
     await page.waitForSelector(`tr[data-batch="${waiting.id}"]`);
     await page.waitForSelector('#pool tbody tr');
 
-    const usage = (await stack.admin<{ usage: UsageRow[] }>('GET', '/usage')).usage;
+    const usage = (await stack.admin<{ quota: QuotaRow[] }>('GET', '/quota')).quota;
     // The page's next poll reads what the API reads now (nothing moves: gamma's minute is used up).
     const shownAt = (await page.textContent('#status')) ?? '';
     await page.locator('#status', { hasNotText: shownAt }).waitFor();

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import type { AuthenticatedClient } from '@keyfleet/registry';
 import type { ClassifiedUpstreamError } from '@keyfleet/upstream';
 import type { EmbedPiece } from './embed-request';
-import { InteractiveDispatcher } from './interactive-dispatcher';
+import { InteractiveDispatcher, type CallOrigin } from './interactive-dispatcher';
 import { UpstreamHttp } from './upstream-http';
 
 /** Every piece's JSON answer in order, or the first failure (with Google's body, when it sent one). */
@@ -22,20 +23,32 @@ export class EmbeddingFanOut {
     private readonly http: UpstreamHttp,
   ) {}
 
-  async send(model: string, path: string, pieces: EmbedPiece[], signal: AbortSignal): Promise<FanOutResult> {
-    const results = await Promise.all(pieces.map((piece) => this.sendOne(model, path, piece, signal)));
+  async send(
+    client: AuthenticatedClient,
+    model: string,
+    path: string,
+    pieces: EmbedPiece[],
+    signal: AbortSignal,
+    origin: CallOrigin,
+  ): Promise<FanOutResult> {
+    const results = await Promise.all(
+      pieces.map((piece) => this.sendOne(client, model, path, piece, signal, origin)),
+    );
     const failed = results.find((result) => result.kind === 'failed');
     if (failed) return failed;
     return { kind: 'ok', answers: results.map((result) => (result.kind === 'ok' ? result.answer : null)) };
   }
 
   private async sendOne(
+    client: AuthenticatedClient,
     model: string,
     path: string,
     piece: EmbedPiece,
     signal: AbortSignal,
+    origin: CallOrigin,
   ): Promise<{ kind: 'ok'; answer: unknown } | Extract<FanOutResult, { kind: 'failed' }>> {
     const result = await this.dispatcher.dispatch({
+      client,
       model,
       estimate: piece.estimate,
       signal,
@@ -44,8 +57,11 @@ export class EmbeddingFanOut {
     if (result.kind === 'failed') return result;
     const text = await result.answer.text();
     result.answer.done();
-    // Embedding answers carry no usageMetadata: the estimate stands.
-    this.dispatcher.settle(result.slot, null);
-    return { kind: 'ok', answer: JSON.parse(text) as unknown };
+    const answer = JSON.parse(text) as { usage?: { prompt_tokens?: unknown } };
+    // Native embedding answers carry no usageMetadata (the estimate stands); OpenAI's say their tokens.
+    const promptTokens = answer.usage?.prompt_tokens;
+    const usage = typeof promptTokens === 'number' ? { promptTokens, outputTokens: 0 } : null;
+    this.dispatcher.settle(result.slot, usage, origin, result.answer.serviceTier);
+    return { kind: 'ok', answer };
   }
 }

@@ -2,12 +2,14 @@ import { Body, Controller, Param, Post, Query, Req, Res, UseFilters, UseGuards }
 import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
+import type { AuthenticatedClient } from '@keyfleet/registry';
 import { ClientAuthGuard } from '../auth/client-auth.guard';
+import { CurrentClient } from '../auth/current-client.decorator';
 import { apiVersionOf } from './api-version';
 import { clientGone } from './client-gone';
 import { GeminiGatewayFilter } from './gateway-filters';
 import { GatewayModels } from './gateway-models';
-import { InteractiveDispatcher } from './interactive-dispatcher';
+import { InteractiveDispatcher, type CallOrigin } from './interactive-dispatcher';
 import { EmbeddingFanOut } from './embedding-fan-out';
 import { embedPiecesOf } from './embed-request';
 import { isEmbedMethod, parseModelCall, requestBodyOf, type EmbedMethod } from './model-call';
@@ -103,41 +105,49 @@ export class GeminiNativeController {
     @Body() body: unknown,
     @Req() req: Request,
     @Res() res: Response,
+    @CurrentClient() client: AuthenticatedClient,
   ): Promise<void> {
     const { model, method } = parseModelCall(target);
     const version = apiVersionOf(req);
     await this.models.requireServed(model, method, version);
-    if (isEmbedMethod(method)) return this.embed(model, method, `/${version}/models/${model}`, body, res);
+    const origin = { clientId: client.clientId, surface: 'native' as const };
+    if (isEmbedMethod(method))
+      return this.embed(client, model, method, `/${version}/models/${model}`, body, res, origin);
     const request = requestBodyOf(body, method);
     const query = method === 'streamGenerateContent' && alt === 'sse' ? '?alt=sse' : '';
     const path = `/${version}/models/${model}:${method}${query}`;
     const signal = clientGone(res);
     const send = { method: 'POST' as const, path, body: request, signal };
+    // countTokens is free at Google and uses no generation quota: nothing to record.
     if (method === 'countTokens') {
       const outcome = await this.unmetered.dispatch(model, (key) => this.http.send({ ...send, key }));
       await this.answer(outcome, res);
       return;
     }
     const result = await this.dispatcher.dispatch({
+      client,
       model,
       estimate: request,
       signal,
       send: (key, sendBy) => this.http.send({ ...send, key, sendBy }),
     });
     const usage = await this.answer(result, res);
-    if (result.kind === 'ok') this.dispatcher.settle(result.slot, usage);
+    if (result.kind === 'ok') this.dispatcher.settle(result.slot, usage, origin, result.answer.serviceTier);
   }
 
   /** embedContent and batchEmbedContents: each content its own admitted request (EmbeddingFanOut). */
   private async embed(
+    client: AuthenticatedClient,
     model: string,
     method: EmbedMethod,
     modelPath: string,
     body: unknown,
     res: Response,
+    origin: CallOrigin,
   ): Promise<void> {
     const pieces = embedPiecesOf(body, method, model);
-    const result = await this.embeddings.send(model, `${modelPath}:embedContent`, pieces, clientGone(res));
+    const path = `${modelPath}:embedContent`;
+    const result = await this.embeddings.send(client, model, path, pieces, clientGone(res), origin);
     if (result.kind === 'failed') {
       res.status(result.failure.status).json(googleErrorBody(result.failure, result.body));
       return;

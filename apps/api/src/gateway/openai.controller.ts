@@ -2,7 +2,9 @@ import { Body, Controller, Post, Res, UseFilters, UseGuards } from '@nestjs/comm
 import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
+import type { AuthenticatedClient } from '@keyfleet/registry';
 import { ClientAuthGuard } from '../auth/client-auth.guard';
+import { CurrentClient } from '../auth/current-client.decorator';
 import { clientGone } from './client-gone';
 import { OpenAiGatewayFilter } from './gateway-filters';
 import { EmbeddingFanOut } from './embedding-fan-out';
@@ -64,14 +66,21 @@ export class OpenAiController {
       401: openAiErrorAnswer('Missing or invalid key'),
       403: openAiErrorAnswer('Outside the allowlist'),
       404: openAiErrorAnswer('Unknown model'),
-      429: openAiErrorAnswer('No room in the pool within the wait allowed (Retry-After says when)'),
+      429: openAiErrorAnswer(
+        "No room in the pool within the wait allowed, or the client's budget is reached (Retry-After says when)",
+      ),
     },
   })
-  async chat(@Body() body: unknown, @Res() res: Response): Promise<void> {
+  async chat(
+    @Body() body: unknown,
+    @Res() res: Response,
+    @CurrentClient() client: AuthenticatedClient,
+  ): Promise<void> {
     const chat = chatRequestOf(body);
     await this.models.requireServedOpenAi(chat.model);
     const signal = clientGone(res);
     const result = await this.dispatcher.dispatch({
+      client,
       model: chat.model,
       estimate: chat.estimate,
       signal,
@@ -90,7 +99,9 @@ export class OpenAiController {
       res.status(status).json(openAiErrorBody(status, message, rpcStatus));
       return;
     }
-    this.dispatcher.settle(result.slot, await relayAnswer(result.answer, res));
+    const usage = await relayAnswer(result.answer, res);
+    const origin = { clientId: client.clientId, surface: 'openai' as const };
+    this.dispatcher.settle(result.slot, usage, origin, result.answer.serviceTier);
   }
 
   @Post('embeddings')
@@ -103,13 +114,27 @@ export class OpenAiController {
       400: openAiErrorAnswer('Invalid request'),
       401: openAiErrorAnswer('Missing or invalid key'),
       404: openAiErrorAnswer('Unknown model'),
-      429: openAiErrorAnswer('No room in the pool within the wait allowed (Retry-After says when)'),
+      429: openAiErrorAnswer(
+        "No room in the pool within the wait allowed, or the client's budget is reached (Retry-After says when)",
+      ),
     },
   })
-  async embed(@Body() body: unknown, @Res() res: Response): Promise<void> {
+  async embed(
+    @Body() body: unknown,
+    @Res() res: Response,
+    @CurrentClient() client: AuthenticatedClient,
+  ): Promise<void> {
     const { model, pieces } = openAiEmbedPiecesOf(body);
     await this.models.requireServedOpenAi(model);
-    const result = await this.embeddings.send(model, EMBEDDINGS_PATH, pieces, clientGone(res));
+    const origin = { clientId: client.clientId, surface: 'openai' as const };
+    const result = await this.embeddings.send(
+      client,
+      model,
+      EMBEDDINGS_PATH,
+      pieces,
+      clientGone(res),
+      origin,
+    );
     if (result.kind === 'failed') {
       const { status, message, rpcStatus } = result.failure;
       res.status(status).json(openAiErrorBody(status, message, rpcStatus));

@@ -1,6 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { SERVICE_TIER_HEADER } from '@keyfleet/accounting';
 import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
 import type { PoolKey } from '@keyfleet/registry';
 import { KeyfleetMetrics } from '@keyfleet/observability';
@@ -34,6 +35,8 @@ export interface UpstreamAnswer {
   contentType: string | null;
   /** The upstream's Content-Length, when it sent one (the bytes are relayed unchanged, so it stays true). */
   contentLength: number | null;
+  /** The `x-gemini-service-tier` header: which tier served the call (`flex` is priced half). */
+  serviceTier: string | null;
   body: AsyncIterable<Uint8Array>;
   text(): Promise<string>;
   done(): void;
@@ -127,6 +130,7 @@ function modelOf(request: UpstreamRequest): string {
 function answerOf(incoming: IncomingMessage, done: () => void, count: AnswerCount): UpstreamAnswer {
   const contentType = incoming.headers['content-type'];
   const contentLength = Number(incoming.headers['content-length'] ?? Number.NaN);
+  const serviceTier = incoming.headers[SERVICE_TIER_HEADER];
   const status = incoming.statusCode ?? 502;
   // An error answer is counted once its body says which quota it was; a 2xx at once.
   if (status < 400) count(status, null);
@@ -134,6 +138,7 @@ function answerOf(incoming: IncomingMessage, done: () => void, count: AnswerCoun
     status,
     contentType: typeof contentType === 'string' ? contentType : null,
     contentLength: Number.isSafeInteger(contentLength) && contentLength >= 0 ? contentLength : null,
+    serviceTier: typeof serviceTier === 'string' ? serviceTier : null,
     body: incoming,
     text: async () => {
       const chunks: Buffer[] = [];

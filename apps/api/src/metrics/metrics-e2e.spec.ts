@@ -25,7 +25,7 @@ interface Batch {
   counts: Record<string, number>;
 }
 
-interface UsageRow {
+interface QuotaRow {
   projectName: string;
   model: string;
   window: { requests: number; tokens: number };
@@ -140,8 +140,8 @@ describe('metrics: a batch through the simulator, every process scraped over HTT
     const seen = await waitFor(waiting.id, (b) => b.counts['succeeded'] === 1 && b.counts['pending'] === 4);
 
     const api = await scrapeMetrics(`${stack.apiUrl}/metrics`);
-    const usage = await stack.admin<{ usage: UsageRow[] }>('GET', '/usage');
-    for (const row of usage.usage) {
+    const { quota } = await stack.admin<{ quota: QuotaRow[] }>('GET', '/quota');
+    for (const row of quota) {
       const labels = { project: row.projectName, model: row.model };
       expect(api.sum('keyfleet_quota_used', { ...labels, dimension: 'rpm' })).toBe(row.window.requests);
       expect(api.sum('keyfleet_quota_used', { ...labels, dimension: 'tpm' })).toBe(row.window.tokens);

@@ -1,23 +1,56 @@
 import { answer, connect, type GlobalOptions } from '../connection';
+import { CliError, ExitCode } from '../exit-codes';
 import { emit, table } from '../output';
 
-const of = (used: number, limit: number | null) => (limit === null ? `${used}` : `${used}/${limit}`);
+export interface UsageOptions extends GlobalOptions {
+  groupBy?: string;
+  from?: string;
+  to?: string;
+}
 
-/** The pool's use per project and model: the rolling window and the Pacific day against the limits. */
-export async function usage(options: GlobalOptions): Promise<void> {
+interface Row {
+  clientId?: string;
+  clientName?: string | null;
+  projectId?: string;
+  projectName?: string | null;
+  model?: string;
+  day?: string;
+  lane?: string;
+  batchId?: string | null;
+}
+
+const DIMENSION_LABELS: Record<string, (row: Row) => string | undefined> = {
+  client: (row) => row.clientName ?? row.clientId,
+  project: (row) => row.projectName ?? row.projectId,
+  model: (row) => row.model,
+  day: (row) => row.day,
+  lane: (row) => row.lane,
+  batch: (row) => row.batchId ?? '(interactive)',
+};
+
+const usd = (micros: number) => `$${(micros / 1e6).toFixed(4)}`;
+
+/** Accounting: requests, tokens and cost grouped as asked (default per client, this month), with totals. */
+export async function usage(options: UsageOptions): Promise<void> {
   const { api } = connect(options, 'admin');
-  const { usage: rows } = await answer(api.GET('/admin/v1/usage'));
-  emit(options.json, rows, () =>
-    table(
-      ['project', 'model', 'requests/min', 'tokens/min', 'requests today', 'blocked until'],
-      rows.map((r) => [
-        r.projectName,
-        r.model,
-        of(r.window.requests, r.limits.rpm),
-        of(r.window.tokens, r.limits.tpm),
-        of(r.today.requests, r.limits.rpd),
-        r.blockedUntil ?? '',
-      ]),
-    ),
-  );
+  const query = { groupBy: options.groupBy, from: options.from, to: options.to, format: 'json' as const };
+  const report = await answer(api.GET('/admin/v1/usage', { params: { query } }));
+  if (typeof report === 'string') throw new CliError(ExitCode.Failure, 'keyfleet answered CSV, not JSON');
+  emit(options.json, report, () => {
+    const head = [...report.groupBy, 'requests', 'input', 'output', 'thinking', 'cached', 'cost'];
+    const sums = (row: typeof report.totals) => [
+      row.requests,
+      row.inputTokens,
+      row.outputTokens,
+      row.thinkingTokens,
+      row.cachedTokens,
+      usd(row.costMicroUsd),
+    ];
+    const rows = report.rows.map((row) => [
+      ...report.groupBy.map((dimension) => DIMENSION_LABELS[dimension](row) ?? ''),
+      ...sums(row),
+    ]);
+    const total = [...report.groupBy.map((_, i) => (i === 0 ? 'total' : '')), ...sums(report.totals)];
+    return `${report.from} – ${report.to}\n${table(head, [...rows, total])}`;
+  });
 }

@@ -67,7 +67,7 @@ export interface paths {
     delete: operations['ClientsController_delete'];
     options?: never;
     head?: never;
-    /** Change a client's name, allowlist or weight */
+    /** Change a client's name, allowlist, weight or budget */
     patch: operations['ClientsController_update'];
     trace?: never;
   };
@@ -272,7 +272,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/admin/v1/usage': {
+  '/admin/v1/quota': {
     parameters: {
       query?: never;
       header?: never;
@@ -280,7 +280,7 @@ export interface paths {
       cookie?: never;
     };
     /** Per project and model: used and left in the rolling window and the Pacific day */
-    get: operations['UsageController_usage'];
+    get: operations['QuotaController_quota'];
     put?: never;
     post?: never;
     delete?: never;
@@ -289,7 +289,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/admin/v1/usage/history': {
+  '/admin/v1/quota/history': {
     parameters: {
       query?: never;
       header?: never;
@@ -298,6 +298,23 @@ export interface paths {
     };
     /** Each project × model's rolling-window use, sampled over the last hour */
     get: operations['OperationsController_usageHistory'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/admin/v1/usage': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Accounting: requests, tokens and cost per client, project, model, day, lane or batch */
+    get: operations['AdminUsageController_usage'];
     put?: never;
     post?: never;
     delete?: never;
@@ -673,6 +690,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/usage': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Your own requests, tokens and cost per model, day, lane or batch */
+    get: operations['ClientUsageController_usage'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/whoami': {
     parameters: {
       query?: never;
@@ -884,7 +918,7 @@ export interface components {
       priority: number;
       startedAt: string | null;
       /** @enum {string} */
-      status: 'queued' | 'running' | 'completed' | 'cancelled';
+      status: 'queued' | 'running' | 'paused' | 'completed' | 'cancelled';
     };
     AdminBatchList: {
       batches: components['schemas']['AdminBatch'][];
@@ -933,7 +967,7 @@ export interface components {
       priority: number;
       startedAt: string | null;
       /** @enum {string} */
-      status: 'queued' | 'running' | 'completed' | 'cancelled';
+      status: 'queued' | 'running' | 'paused' | 'completed' | 'cancelled';
     };
     /** @description `requests`: up to 100 EmbedContentRequests, each with `model` = `models/{model}` */
     BatchEmbedContentsRequest: {
@@ -988,6 +1022,7 @@ export interface components {
     /** @description A client; never its keys, only their last four */
     Client: {
       allowedIps: string[];
+      budget: components['schemas']['ClientBudget'] | null;
       /**
        * Format: date-time
        * @example 2026-07-01T12:00:00.000Z
@@ -1014,6 +1049,17 @@ export interface components {
        */
       updatedAt: string;
       weight: number;
+    };
+    /** @description Spend limits per UTC day and UTC month in US dollars, overall and per model */
+    ClientBudget: {
+      dailyUsd?: number | null;
+      models?: {
+        [key: string]: {
+          dailyUsd?: number | null;
+          monthlyUsd?: number | null;
+        };
+      };
+      monthlyUsd?: number | null;
     };
     ClientList: {
       clients: components['schemas']['Client'][];
@@ -1216,6 +1262,61 @@ export interface components {
     ProjectList: {
       projects: components['schemas']['Project'][];
     };
+    Quota: {
+      quota: components['schemas']['QuotaRow'][];
+    };
+    /** @description The rolling window's use, sampled over the last hour, oldest first */
+    QuotaHistory: {
+      samples: {
+        /**
+         * Format: date-time
+         * @example 2026-07-01T12:00:00.000Z
+         */
+        at: string;
+        rows: {
+          model: string;
+          /** Format: uuid */
+          projectId: string;
+          requests: number;
+          tokens: number;
+        }[];
+      }[];
+    };
+    QuotaRow: {
+      /** @description Until when a 429 keeps the project out for this model */
+      blockedUntil: string | null;
+      limits: components['schemas']['ModelLimits'];
+      model: string;
+      /** Format: uuid */
+      projectId: string;
+      projectName: string;
+      remaining: {
+        rpd: number | null;
+        rpm: number;
+        tpd: number | null;
+        tpm: number;
+      };
+      /** @description Spend in micro-dollars, all models together */
+      spend: {
+        remainingMicros: number | null;
+        /** @description `p:<projectId>`, or `g:<billing group>` sharing one limit */
+        scope: string;
+        /** @description Spent by the project in the Pacific day */
+        todayMicros: number;
+        /** @description Spent in the scope's rolling spend window */
+        windowMicros: number;
+      };
+      /** @description Counted in the current Pacific day */
+      today: {
+        requests: number;
+        tokens: number;
+      };
+      /** @description Counted in the rolling 60 s window */
+      window: {
+        requests: number;
+        tokens: number;
+      };
+    };
     RotatedClientKey: {
       client: components['schemas']['Client'];
       key: string;
@@ -1271,59 +1372,57 @@ export interface components {
       keys: components['schemas']['UpstreamKey'][];
     };
     Usage: {
-      usage: components['schemas']['UsageRow'][];
+      /**
+       * Format: date-time
+       * @example 2026-07-01T12:00:00.000Z
+       */
+      from: string;
+      groupBy: ('client' | 'project' | 'model' | 'day' | 'lane' | 'batch')[];
+      rows: components['schemas']['UsageRow'][];
+      /**
+       * Format: date-time
+       * @example 2026-07-01T12:00:00.000Z
+       */
+      to: string;
+      /** @description The sums over the range: equal to the sum of the rows */
+      totals: {
+        /** @description The part of the input served from a context cache */
+        cachedTokens: number;
+        /** @description Micro-dollars at each request's lane price */
+        costMicroUsd: number;
+        /** @description Prompt tokens, cached ones included */
+        inputTokens: number;
+        /** @description Answer tokens, without thinking */
+        outputTokens: number;
+        requests: number;
+        thinkingTokens: number;
+      };
     };
-    /** @description The rolling window's use, sampled over the last hour, oldest first */
-    UsageHistory: {
-      samples: {
-        /**
-         * Format: date-time
-         * @example 2026-07-01T12:00:00.000Z
-         */
-        at: string;
-        rows: {
-          model: string;
-          /** Format: uuid */
-          projectId: string;
-          requests: number;
-          tokens: number;
-        }[];
-      }[];
-    };
+    /** @description One group: the dimensions asked for, and its sums */
     UsageRow: {
-      /** @description Until when a 429 keeps the project out for this model */
-      blockedUntil: string | null;
-      limits: components['schemas']['ModelLimits'];
-      model: string;
+      /** @description null: interactive calls */
+      batchId?: string | null;
+      /** @description The part of the input served from a context cache */
+      cachedTokens: number;
       /** Format: uuid */
-      projectId: string;
-      projectName: string;
-      remaining: {
-        rpd: number | null;
-        rpm: number;
-        tpd: number | null;
-        tpm: number;
-      };
-      /** @description Spend in micro-dollars, all models together */
-      spend: {
-        remainingMicros: number | null;
-        /** @description `p:<projectId>`, or `g:<billing group>` sharing one limit */
-        scope: string;
-        /** @description Spent by the project in the Pacific day */
-        todayMicros: number;
-        /** @description Spent in the scope's rolling spend window */
-        windowMicros: number;
-      };
-      /** @description Counted in the current Pacific day */
-      today: {
-        requests: number;
-        tokens: number;
-      };
-      /** @description Counted in the rolling 60 s window */
-      window: {
-        requests: number;
-        tokens: number;
-      };
+      clientId?: string;
+      clientName?: string | null;
+      /** @description Micro-dollars at each request's lane price */
+      costMicroUsd: number;
+      /** @description YYYY-MM-DD (UTC) */
+      day?: string;
+      /** @description Prompt tokens, cached ones included */
+      inputTokens: number;
+      /** @enum {string} */
+      lane?: 'live' | 'flex' | 'economy';
+      model?: string;
+      /** @description Answer tokens, without thinking */
+      outputTokens: number;
+      /** Format: uuid */
+      projectId?: string;
+      projectName?: string | null;
+      requests: number;
+      thinkingTokens: number;
     };
     Whoami: {
       /** @description The address keyfleet sees the call coming from */
@@ -1389,7 +1488,7 @@ export interface operations {
     parameters: {
       query?: {
         limit?: number;
-        status?: 'queued' | 'running' | 'completed' | 'cancelled';
+        status?: 'queued' | 'running' | 'paused' | 'completed' | 'cancelled';
       };
       header?: never;
       path?: never;
@@ -1466,6 +1565,16 @@ export interface operations {
       content: {
         'application/json': {
           allowedIps: string[];
+          budget?: {
+            dailyUsd?: number | null;
+            models?: {
+              [key: string]: {
+                dailyUsd?: number | null;
+                monthlyUsd?: number | null;
+              };
+            };
+            monthlyUsd?: number | null;
+          } | null;
           name: string;
           /** @default 1 */
           weight?: number;
@@ -1607,6 +1716,16 @@ export interface operations {
       content: {
         'application/json': {
           allowedIps?: string[];
+          budget?: {
+            dailyUsd?: number | null;
+            models?: {
+              [key: string]: {
+                dailyUsd?: number | null;
+                monthlyUsd?: number | null;
+              };
+            };
+            monthlyUsd?: number | null;
+          } | null;
           name?: string;
           weight?: number;
         };
@@ -2496,7 +2615,7 @@ export interface operations {
       };
     };
   };
-  UsageController_usage: {
+  QuotaController_quota: {
     parameters: {
       query?: never;
       header?: never;
@@ -2511,7 +2630,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Usage'];
+          'application/json': components['schemas']['Quota'];
         };
       };
       /** @description Missing or invalid key or token */
@@ -2540,7 +2659,53 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['UsageHistory'];
+          'application/json': components['schemas']['QuotaHistory'];
+        };
+      };
+      /** @description Missing or invalid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  AdminUsageController_usage: {
+    parameters: {
+      query?: {
+        format?: 'json' | 'csv';
+        /** @description Start (UTC, rounded down to the hour); default: this month */
+        from?: string;
+        groupBy?: string;
+        /** @description End, exclusive (rounded up to the hour); default: next month */
+        to?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Usage'];
+          'text/csv': string;
+        };
+      };
+      /** @description Invalid argument (the message names the field or line) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
         };
       };
       /** @description Missing or invalid key or token */
@@ -3097,7 +3262,7 @@ export interface operations {
           'application/json': components['schemas']['OpenAiError'];
         };
       };
-      /** @description No room in the pool within the wait allowed (Retry-After says when) */
+      /** @description No room in the pool within the wait allowed, or the client's budget is reached (Retry-After says when) */
       429: {
         headers: {
           [name: string]: unknown;
@@ -3166,7 +3331,7 @@ export interface operations {
           'application/json': components['schemas']['OpenAiError'];
         };
       };
-      /** @description No room in the pool within the wait allowed (Retry-After says when) */
+      /** @description No room in the pool within the wait allowed, or the client's budget is reached (Retry-After says when) */
       429: {
         headers: {
           [name: string]: unknown;
@@ -3660,6 +3825,61 @@ export interface operations {
       };
       /** @description Unavailable */
       503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  ClientUsageController_usage: {
+    parameters: {
+      query?: {
+        format?: 'json' | 'csv';
+        /** @description Start (UTC, rounded down to the hour); default: this month */
+        from?: string;
+        groupBy?: string;
+        /** @description End, exclusive (rounded up to the hour); default: next month */
+        to?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Usage'];
+          'text/csv': string;
+        };
+      };
+      /** @description Invalid argument (the message names the field or line) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The key is used from outside its allowlist */
+      403: {
         headers: {
           [name: string]: unknown;
         };

@@ -179,7 +179,7 @@ describe('keyfleet CLI end to end (api and worker processes, the simulator)', ()
     });
     expect(wrongKey).toMatchObject({ code: ExitCode.Auth, stdout: '' });
     expect(wrongKey.stderr.trim()).toBe('keyfleet: invalid, expired or revoked client key');
-    const wrongAdmin = await keyfleet(['usage'], { KF_ADMIN_TOKEN: 'not-the-admin-token-00000' });
+    const wrongAdmin = await keyfleet(['quota'], { KF_ADMIN_TOKEN: 'not-the-admin-token-00000' });
     expect(wrongAdmin.code).toBe(ExitCode.Auth);
     expect(wrongAdmin.stderr.trim()).toBe('keyfleet: missing or invalid admin token');
     const unknown = await keyfleet(['results', randomUUID()]);
@@ -192,14 +192,22 @@ describe('keyfleet CLI end to end (api and worker processes, the simulator)', ()
     expect(down.stderr).toMatch(/^keyfleet: keyfleet is unreachable/);
   }, 60_000);
 
-  it('admin: usage as a table and JSON; cancel, rotate', async () => {
-    const table = await admin(['usage']);
+  it('admin: quota and usage as a table and JSON; cancel, rotate', async () => {
+    const table = await admin(['quota']);
     expect(table.code).toBe(ExitCode.Ok);
     expect(table.stdout).toMatch(/alpha\s*│\s*gemini-2\.5-flash/);
-    const rows = JSON.parse((await admin(['usage', '--json'])).stdout) as Array<{
+    const rows = JSON.parse((await admin(['quota', '--json'])).stdout) as Array<{
       today: { requests: number };
     }>;
     expect(rows.reduce((sum, r) => sum + r.today.requests, 0)).toBe(COUNT);
+    // Accounting: every item of the batch, recorded with its result by the worker.
+    const usage = await admin(['usage', '--group-by', 'model,lane']);
+    expect(usage.stdout).toMatch(new RegExp(`gemini-2\\.5-flash\\s*│\\s*live\\s*│\\s*${COUNT}\\s*│`));
+    const report = JSON.parse((await admin(['usage', '--group-by', 'client', '--json'])).stdout) as {
+      totals: { requests: number; costMicroUsd: number };
+    };
+    expect(report.totals.requests).toBe(COUNT);
+    expect(report.totals.costMicroUsd).toBeGreaterThan(0);
     const cancelled = await keyfleet(['cancel', batchId, '--json']);
     expect(JSON.parse(cancelled.stdout)).toMatchObject({ id: batchId, status: 'completed' });
 

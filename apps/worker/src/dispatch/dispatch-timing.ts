@@ -23,6 +23,8 @@ export interface DispatchTiming extends AdmissionTiming {
   modelsRefreshMs: number;
   /** How often the reconciler makes sure the scheduler knows every batch with waiting items. */
   reconcileEveryMs: number;
+  /** How often raw usage records are rolled up per hour and old ones pruned (UsageRollupJob). */
+  usageRollupEveryMs: number;
   /** A worker's lease on the items it runs: renewed this often, and lasting `leaseMs`. */
   leaseRenewMs: number;
   leaseMs: number;
@@ -43,6 +45,7 @@ export const DEFAULT_DISPATCH_TIMING: DispatchTiming = {
   maxUnwritten: 500,
   modelsRefreshMs: 5000,
   reconcileEveryMs: 5000,
+  usageRollupEveryMs: 60_000,
   leaseRenewMs: 1000,
   leaseMs: 5000,
   recoverEveryMs: 1000,

@@ -17,7 +17,7 @@ interface Item {
   project_id: string | null;
 }
 
-interface UsageRow {
+interface QuotaRow {
   projectName: string;
   model: string;
   blockedUntil: string | null;
@@ -148,7 +148,7 @@ describe('spend-bound pool through the real stack', () => {
     expect(elapsed).toBeGreaterThan(2 * SPEND_WINDOW_MS);
 
     // Corrected from usageMetadata: keyfleet's spend of the day is exactly what the simulator charged.
-    const { usage } = await admin<{ usage: UsageRow[] }>(stack.apiUrl, 'GET', '/usage');
+    const { quota: usage } = await admin<{ quota: QuotaRow[] }>(stack.apiUrl, 'GET', '/quota');
     const today = (name: string) => usage.find((row) => row.projectName === name)?.spend.todayMicros ?? -1;
     expect(today('g1') + today('g2')).toBe(stats.spend['acct'].admittedMicros);
     expect(today('solo')).toBe(stats.spend['solo'].admittedMicros);
@@ -193,7 +193,7 @@ describe('a Help-only 429 through the real stack', () => {
     expect(stats.totals.admitted).toBe(6);
     // Nothing was served by help-a: every item went to help-b.
     expect(items.filter((i) => i.project_id === blockedId)).toHaveLength(0);
-    const { usage } = await admin<{ usage: UsageRow[] }>(stack.apiUrl, 'GET', '/usage');
+    const { quota: usage } = await admin<{ quota: QuotaRow[] }>(stack.apiUrl, 'GET', '/quota');
     const blocked = usage.find((row) => row.projectName === 'help-a')?.blockedUntil;
     expect(blocked).not.toBeNull();
     const left = Date.parse(String(blocked)) - Date.now();

@@ -9,6 +9,8 @@ export * from './audit-log.entity';
 export * from './key-rotation.entity';
 export * from './dispatch-worker.entity';
 export * from './model-price.entity';
+export * from './usage-record.entity';
+export * from './usage-hourly.entity';
 
 import { AuditLogEntity } from './audit-log.entity';
 import { BatchItemEntity } from './batch-item.entity';
@@ -21,6 +23,8 @@ import { ModelPriceEntity } from './model-price.entity';
 import { ProjectModelLimitEntity } from './project-model-limit.entity';
 import { ProjectEntity } from './project.entity';
 import { UpstreamKeyEntity } from './upstream-key.entity';
+import { UsageHourlyEntity } from './usage-hourly.entity';
+import { UsageRecordEntity } from './usage-record.entity';
 
 export const ENTITIES = [
   ProjectEntity,
@@ -34,4 +38,6 @@ export const ENTITIES = [
   KeyRotationEntity,
   DispatchWorkerEntity,
   ModelPriceEntity,
+  UsageRecordEntity,
+  UsageHourlyEntity,
 ];

@@ -3,6 +3,8 @@ import { KeyRotations1795447934835 } from './1795447934835-key-rotations';
 import { FairDispatch1796355133294 } from './1796355133294-fair-dispatch';
 import { DispatchLeases1796355735716 } from './1796355735716-dispatch-leases';
 import { SpendLimits1796391552152 } from './1796391552152-spend-limits';
+import { UsageAccounting1796400650668 } from './1796400650668-usage-accounting';
+import { ClientBudgets1796400678497 } from './1796400678497-client-budgets';
 
 // Listed explicitly (no globs), oldest first, so every entrypoint and test sees the same set.
 export const MIGRATIONS = [
@@ -11,4 +13,6 @@ export const MIGRATIONS = [
   FairDispatch1796355133294,
   DispatchLeases1796355735716,
   SpendLimits1796391552152,
+  UsageAccounting1796400650668,
+  ClientBudgets1796400678497,
 ];

@@ -77,8 +77,8 @@ function historyOf(history, row) {
   return [...points, { at: Date.now(), value: row.window.requests }];
 }
 
-function renderPool(usage, history) {
-  const rows = usage.usage.map((row) =>
+function renderPool(quota, history) {
+  const rows = quota.quota.map((row) =>
     el(
       'tr',
       { 'data-usage': `${row.projectId}|${row.model}` },
@@ -126,7 +126,11 @@ function renderBatches(list) {
       el(
         'td',
         { 'data-eta': batch.etaSeconds ?? '' },
-        batch.status === 'completed' ? 'done' : eta(batch.etaSeconds),
+        batch.status === 'completed'
+          ? 'done'
+          : batch.status === 'paused'
+            ? 'paused (budget)'
+            : eta(batch.etaSeconds),
       ),
     );
   });
@@ -170,15 +174,15 @@ function renderAudit(audit) {
 
 async function refresh() {
   try {
-    const [usage, history, batches, keys, projects, audit] = await Promise.all([
-      api('/usage'),
-      api('/usage/history'),
+    const [quota, history, batches, keys, projects, audit] = await Promise.all([
+      api('/quota'),
+      api('/quota/history'),
       api('/batches?limit=20'),
       api('/keys'),
       api('/projects'),
       api('/audit?limit=15'),
     ]);
-    renderPool(usage, history);
+    renderPool(quota, history);
     renderBatches(batches);
     renderKeys(keys, projects);
     renderAudit(audit);

@@ -133,8 +133,8 @@ describe('@google/genai against keyfleet (Gemini-native endpoints)', () => {
 
   it('corrects the reservation to the real promptTokenCount, streamed or not', async () => {
     const tokensInWindow = async () => {
-      const { body } = await gw.api.admin<{ usage: UsageRow[] }>('GET', '/usage');
-      return body.usage
+      const { body } = await gw.api.admin<{ quota: QuotaRow[] }>('GET', '/quota');
+      return body.quota
         .filter((row) => row.model === COUNTED)
         .reduce((sum, row) => sum + row.window.tokens, 0);
     };
@@ -164,7 +164,7 @@ interface QuotaBody {
   error: { code: number; status: string; details: Array<{ '@type': string; retryDelay?: string }> };
 }
 
-interface UsageRow {
+interface QuotaRow {
   model: string;
   window: { requests: number; tokens: number };
 }

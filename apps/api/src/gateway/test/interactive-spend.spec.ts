@@ -28,8 +28,8 @@ describe('interactive calls under a spend limit', () => {
   afterAll(() => gw?.close());
 
   async function keyfleetToday(): Promise<number> {
-    const { body } = await gw.api.admin<{ usage: SpendRow[] }>('GET', '/usage');
-    return body.usage.find((row) => row.projectName === 'spend-s')?.spend.todayMicros ?? -1;
+    const { body } = await gw.api.admin<{ quota: SpendRow[] }>('GET', '/quota');
+    return body.quota.find((row) => row.projectName === 'spend-s')?.spend.todayMicros ?? -1;
   }
 
   async function eventuallyEqual(expected: () => Promise<number>, actual: () => Promise<number>) {

@@ -172,8 +172,8 @@ describe('a Postgres outage, seen by the api', () => {
       });
     });
 
-    it('still reports usage: it reads Redis and the pool as last read', async () => {
-      expect((await raw('GET', '/admin/v1/usage', asClient(TEST_ADMIN_TOKEN))).status).toBe(200);
+    it('still reports the quota view: it reads Redis and the pool as last read', async () => {
+      expect((await raw('GET', '/admin/v1/quota', asClient(TEST_ADMIN_TOKEN))).status).toBe(200);
     });
 
     it('says so on /readyz', async () => {

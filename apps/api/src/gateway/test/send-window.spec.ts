@@ -48,11 +48,11 @@ describe('the send window of interactive calls', () => {
     });
 
   const requestsInWindow = async () => {
-    const { body } = await api.admin<{ usage: Array<{ model: string; window: { requests: number } }> }>(
+    const { body } = await api.admin<{ quota: Array<{ model: string; window: { requests: number } }> }>(
       'GET',
-      '/usage',
+      '/quota',
     );
-    return body.usage.filter((row) => row.model === FLASH).reduce((sum, row) => sum + row.window.requests, 0);
+    return body.quota.filter((row) => row.model === FLASH).reduce((sum, row) => sum + row.window.requests, 0);
   };
 
   it('holds back a request connected after its deadline, gives its room back and sends it again', async () => {

@@ -6,7 +6,7 @@ import { bootApi, type ApiHarness } from './api-harness';
 const MODEL = 'gemini-2.5-flash';
 const LIMITS = { rpm: 7, tpm: 70000, rpd: 700 };
 
-describe('admin API: GET /admin/v1/usage (HTTP)', () => {
+describe('admin API: GET /admin/v1/quota (HTTP)', () => {
   const prefix = `kf-test-${randomUUID()}`;
   let api: ApiHarness;
   let redis: Redis;
@@ -42,7 +42,7 @@ describe('admin API: GET /admin/v1/usage (HTTP)', () => {
   });
 
   it('needs the admin token', async () => {
-    const response = await api.call('GET', '/admin/v1/usage');
+    const response = await api.call('GET', '/admin/v1/quota');
     expect(response.status).toBe(401);
   });
 
@@ -60,9 +60,9 @@ describe('admin API: GET /admin/v1/usage (HTTP)', () => {
     const until = (await engine.nowMs()) + 3_600_000;
     await engine.block(busyId, MODEL, until, 'test');
 
-    const response = await api.admin('GET', '/usage');
+    const response = await api.admin('GET', '/quota');
     expect(response.status).toBe(200);
-    const rows = (response.body.usage as { model: string; projectId: string }[]).filter(
+    const rows = (response.body.quota as { model: string; projectId: string }[]).filter(
       (row) => row.model === MODEL,
     );
     const busy = rows.find((row) => row.projectId === busyId);

@@ -5,9 +5,9 @@ import { QuotaEngine, type ProjectUsage } from '@keyfleet/quota';
 import { PoolService, type ModelLimits, type PoolProject } from '@keyfleet/registry';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
 import { ApiRoute } from '../openapi/route-doc';
-import { usageReport } from '../openapi/schemas/usage';
+import { quotaReport } from '../openapi/schemas/quota';
 
-export interface UsageRow extends Omit<ProjectUsage, 'blockedUntil'> {
+export interface QuotaRow extends Omit<ProjectUsage, 'blockedUntil'> {
   projectName: string;
   limits: ModelLimits;
   /** ISO time until which a 429 keeps the project out for this model, or null. */
@@ -16,9 +16,9 @@ export interface UsageRow extends Omit<ProjectUsage, 'blockedUntil'> {
 
 @ApiTags('admin')
 @ApiBearerAuth()
-@Controller('admin/v1/usage')
+@Controller('admin/v1/quota')
 @UseGuards(AdminAuthGuard)
-export class UsageController {
+export class QuotaController {
   constructor(
     private readonly pool: PoolService,
     private readonly engine: QuotaEngine,
@@ -29,22 +29,22 @@ export class UsageController {
   @ApiRoute({
     summary: 'Per project and model: used and left in the rolling window and the Pacific day',
     auth: 'admin',
-    responses: { 200: usageReport },
+    responses: { 200: quotaReport },
   })
-  async usage(): Promise<{ usage: UsageRow[] }> {
+  async quota(): Promise<{ quota: QuotaRow[] }> {
     const models = await this.pool.servedModels();
     const perModel = await Promise.all(models.map((model) => this.modelUsage(model)));
-    return { usage: perModel.flat() };
+    return { quota: perModel.flat() };
   }
 
-  private async modelUsage(model: string): Promise<UsageRow[]> {
+  private async modelUsage(model: string): Promise<QuotaRow[]> {
     const projects = await this.pool.poolFor(model);
     const usage = await this.engine.usage(model, projects.map(projectLimitsOf));
     return usage.map((row, i) => toRow(row, projects[i]));
   }
 }
 
-function toRow(row: ProjectUsage, project: PoolProject): UsageRow {
+function toRow(row: ProjectUsage, project: PoolProject): QuotaRow {
   return {
     ...row,
     projectName: project.name,

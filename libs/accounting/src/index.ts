@@ -1,0 +1,11 @@
+export * from './usage-types';
+export * from './pricing';
+export * from './usage-metadata';
+export * from './service-tier';
+export * from './usage-recorder';
+export * from './usage-range';
+export * from './client-spend';
+export * from './usage-reports';
+export * from './usage-rollup';
+export * from './accounting.module';
+export { ITEM_USAGE_CTE, ITEM_USAGE_INPUTS } from './usage-sql';
