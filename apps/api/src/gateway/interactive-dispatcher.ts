@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   laneOfServiceTier,
+  tokensOfEstimate,
   UsagePricer,
   UsageRecorder,
   type UsageSurface,
@@ -139,7 +140,12 @@ export class InteractiveDispatcher {
       this.picker
         .settle(slot, usage.promptTokens, undefined, usage.outputTokens)
         .catch((error: unknown) => this.logger.warn(`correcting a reservation failed: ${String(error)}`));
-    this.record(slot, usage ? tokensOfAnswer(usage) : estimatedTokens(slot), origin, serviceTier);
+    this.record(
+      slot,
+      usage ? tokensOfAnswer(usage) : tokensOfEstimate(slot.reservation.tokens),
+      origin,
+      serviceTier,
+    );
   }
 
   /** Buffered (UsageRecorder): the answer is not held up by the write. */
@@ -175,10 +181,6 @@ export function tokensOfAnswer(usage: AnswerUsage): UsageTokens {
     thinkingTokens: thinking,
     cachedTokens: usage.cachedTokens ?? 0,
   };
-}
-
-function estimatedTokens(slot: UpstreamSlot): UsageTokens {
-  return { inputTokens: slot.reservation.tokens, outputTokens: 0, thinkingTokens: 0, cachedTokens: 0 };
 }
 
 function toSendOutcome(outcome: Awaited<ReturnType<typeof sendOnce>>): SendOutcome<UpstreamAnswer> {

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { tokensOfResponse, UsagePricer, type ItemUsage } from '@keyfleet/accounting';
+import { tokensOfEstimate, tokensOfResponse, UsagePricer, type ItemUsage } from '@keyfleet/accounting';
 import { DispatchPolicy, UpstreamPicker, type SendOutcome, type UpstreamSlot } from '@keyfleet/admission';
 import { BatchItemsStore, type TakenItem } from '@keyfleet/batches';
 import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
@@ -128,7 +128,7 @@ export class BatchItemRunner {
       `result of item ${item.id}`,
       // Priced in the retried write: the price table may need Postgres too.
       async () => {
-        const usage = await this.usageOf(model, result);
+        const usage = await this.usageOf(model, result, slot);
         this.budget.settle(item.id, usage.costMicroUsd); // the budget counts what accounting records
         return this.store.succeed(item, result.response, { ...origin, usage });
       },
@@ -140,9 +140,15 @@ export class BatchItemRunner {
     if (recorded) this.metrics.batchItemFinished(model, 'succeeded');
   }
 
-  /** What the answer used (its usageMetadata) and cost at the live price: recorded with the result. */
-  private async usageOf(model: string, result: GenerateContentResult): Promise<ItemUsage> {
-    const tokens = tokensOfResponse(result.response);
+  /**
+   * What the answer used (its usageMetadata; an embedding's, which has none, is its estimate) and cost at
+   * the live price: recorded with the result.
+   */
+  private async usageOf(model: string, result: ItemAnswer, slot: UpstreamSlot): Promise<ItemUsage> {
+    const tokens =
+      result.promptTokenCount === null
+        ? tokensOfEstimate(slot.reservation.tokens)
+        : tokensOfResponse(result.response);
     return { ...tokens, lane: 'live', costMicroUsd: await this.pricer.costMicroUsd(model, 'live', tokens) };
   }
 
