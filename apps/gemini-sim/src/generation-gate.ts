@@ -16,6 +16,8 @@ export function decideGeneration(
   tokens: number,
   /** The output tokens the answer will have: what its cost depends on beside the input. */
   outputTokens = 0,
+  /** The share of the interactive price charged (0.5 on the Flex tier). */
+  priceFactor = 1,
 ): GateDecision {
   const { project } = entry;
   const { faults } = ctx.state.config;
@@ -40,7 +42,7 @@ export function decideGeneration(
     const answer = randomFaultAnswer(faults.errorStatus);
     return { kind: 'error', status: answer.status, body: answer.body, delayMs };
   }
-  const refusal = admitOrRefuse(ctx, project, model, tokens, outputTokens);
+  const refusal = admitOrRefuse(ctx, project, model, tokens, outputTokens, priceFactor);
   if (refusal) return { kind: 'error', status: refusal.status, body: refusal.body, delayMs: 0 };
   return { kind: 'admitted', delayMs };
 }

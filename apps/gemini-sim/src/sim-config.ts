@@ -50,6 +50,12 @@ const project = z.strictObject({
   keys: z.array(keyEntry).default([]),
   spendLimitUsd: z.number().nonnegative().optional(),
   billingAccount: z.string().min(1).optional(),
+  batchLimits: z
+    .strictObject({
+      maxConcurrentJobs: count.optional(),
+      enqueuedTokens: z.record(z.string().min(1), count).optional(),
+    })
+    .optional(),
 });
 
 const price = z.strictObject({ input: z.number().nonnegative(), output: z.number().nonnegative() });

@@ -73,7 +73,8 @@ async function routeApi(ctx: SimContext, call: ApiCall, method: string, rest: st
     if (action === 'countTokens') return handleCountTokens(ctx, call, model);
     if (action === 'embedContent') return handleEmbedContent(ctx, call, model);
     if (action === 'batchEmbedContents') return handleBatchEmbedContents(ctx, call, model);
-    if (action === 'batchGenerateContent') return handleBatchCreate(ctx, call, model);
+    if (action === 'batchGenerateContent') return handleBatchCreate(ctx, call, model, 'generate');
+    if (action === 'asyncBatchEmbedContent') return handleBatchCreate(ctx, call, model, 'embed');
   }
   call.reply.json(404, pathNotFoundBody(call.url.pathname));
 }

@@ -10,6 +10,7 @@ import { QueueModule, QueueName, RedisModule } from '@keyfleet/queue';
 import { RegistryModule } from '@keyfleet/registry';
 import { UpstreamModule } from '@keyfleet/upstream';
 import { BATCH_MODE_PROVIDERS } from './batch-mode/batch-mode-providers';
+import { BatchBudgetGate } from './dispatch/batch-budget-gate';
 import { BatchItemRunner } from './dispatch/batch-item-runner';
 import { DispatchLoops } from './dispatch/dispatch-loops';
 import { DEFAULT_DISPATCH_TIMING, DISPATCH_TIMING, type DispatchTiming } from './dispatch/dispatch-timing';
@@ -18,6 +19,7 @@ import { ModelDispatchers } from './dispatch/model-dispatchers';
 import { WorkerIdentity } from './dispatch/worker-identity';
 import { LeaseKeeper } from './leases/lease-keeper';
 import { LeaseRecovery } from './leases/lease-recovery';
+import { BudgetResumer } from './maintenance/budget-resumer';
 import { Reconciler } from './maintenance/reconciler';
 import { UsageRollupJob } from './maintenance/usage-rollup-job';
 
@@ -52,6 +54,8 @@ export class WorkerModule {
         { provide: DISPATCH_TIMING, useValue: timing },
         { provide: WorkerIdentity, useValue: new WorkerIdentity() },
         BatchItemRunner,
+        BatchBudgetGate,
+        BudgetResumer,
         ItemHandback,
         ModelDispatchers,
         DispatchLoops,

@@ -19,6 +19,11 @@ export function tokensOfResponse(response: Record<string, unknown>): UsageTokens
   return tokensOfUsageMetadata(response['usageMetadata']);
 }
 
+/** An answer that counts no tokens (an embedding's): its input as keyfleet estimated and reserved it. */
+export function tokensOfEstimate(inputTokens: number): UsageTokens {
+  return { inputTokens, outputTokens: 0, thinkingTokens: 0, cachedTokens: 0 };
+}
+
 function count(value: unknown): number {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.floor(value) : 0;
 }

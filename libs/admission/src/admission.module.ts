@@ -2,11 +2,19 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
 import { QuotaEngine, quotaEngineProvider } from '@keyfleet/quota';
 import { ADMISSION_TIMING, DEFAULT_ADMISSION_TIMING, type AdmissionTiming } from './admission-timing';
+import { ClientBudgets } from './budget/client-budgets';
 import { DispatchPolicy } from './dispatch-policy';
 import { InteractiveReserve } from './interactive-reserve';
 import { UpstreamPicker } from './upstream-picker';
 
-const EXPORTS = [QuotaEngine, InteractiveReserve, UpstreamPicker, DispatchPolicy, ADMISSION_TIMING];
+const EXPORTS = [
+  QuotaEngine,
+  InteractiveReserve,
+  UpstreamPicker,
+  DispatchPolicy,
+  ClientBudgets,
+  ADMISSION_TIMING,
+];
 
 /**
  * Admission for a process: its one QuotaEngine, the picker and the dispatch policy every lane uses.
@@ -32,6 +40,7 @@ export class AdmissionModule {
         InteractiveReserve,
         UpstreamPicker,
         DispatchPolicy,
+        ClientBudgets,
       ],
       exports: EXPORTS,
     };

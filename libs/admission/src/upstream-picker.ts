@@ -137,6 +137,20 @@ export class UpstreamPicker {
     });
   }
 
+  /**
+   * What requests of `model` are expected to cost, as admission counts them (calibrated input, learned
+   * output): micro-dollars for `rawTokens` estimated input tokens. Null when the model has no price.
+   */
+  async pricer(model: string): Promise<((rawTokens: number, maxOutputTokens?: number) => number) | null> {
+    const price = await this.pool.priceOf(model);
+    if (!price) return null;
+    return (rawTokens, maxOutputTokens) => {
+      const tokens = this.calibrator.apply(model, rawTokens);
+      const outputTokens = this.outputs.estimate(model, maxOutputTokens);
+      return costMicros(tokens, { ...rateFor(price, tokens), outputTokens });
+    };
+  }
+
   /** The model's price for a request of `inputTokens` and its learned output; null when unpriced. */
   private async spendEstimate(
     model: string,

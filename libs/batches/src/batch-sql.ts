@@ -52,7 +52,7 @@ WITH c AS (
 ), n AS (SELECT count(*)::int AS count FROM c
 ), u AS (
 UPDATE batches b SET
-  status = CASE WHEN b.status IN ('queued', 'running') THEN 'cancelled' ELSE b.status END,
+  status = CASE WHEN b.status IN ('queued', 'running', 'paused') THEN 'cancelled' ELSE b.status END,
   pending_count = b.pending_count - n.count,
   cancelled_count = b.cancelled_count + n.count,
   completed_at = CASE WHEN b.pending_count - n.count + b.running_count = 0 THEN COALESCE(b.completed_at, now()) ELSE b.completed_at END

@@ -28,7 +28,7 @@ export interface BatchView {
   createdAt: string;
   startedAt: string | null;
   completedAt: string | null;
-  /** Seconds until every item is final: null while nothing is known yet, 0 once done. */
+  /** Seconds until every item is final: null while nothing is known yet or while paused, 0 once done. */
   etaSeconds: number | null;
 }
 
@@ -91,6 +91,7 @@ export function toBatchView(row: BatchRow, now: Date = new Date()): BatchView {
 export function estimateEtaSeconds(row: BatchRow, now: Date): number | null {
   const open = row.pending_count + row.running_count;
   if (open === 0) return 0;
+  if (row.status === 'paused') return null; // it waits for its client's budget, not for the pool
   const finished = row.succeeded_count + row.failed_count;
   if (!row.started_at || finished === 0) return null;
   const elapsedSeconds = Math.max((now.getTime() - row.started_at.getTime()) / 1000, 0.001);

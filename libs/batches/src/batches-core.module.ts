@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { FairShareModule } from '@keyfleet/fair-share';
 import { Backlog } from './backlog';
 import { BatchItemsStore } from './batch-items.store';
+import { BatchPauses } from './batch-pauses';
 import { BatchesService } from './batches.service';
 import { OpenItemsQueries } from './open-items.queries';
 import { WorkerLeases } from './worker-leases';
@@ -13,7 +14,15 @@ import { WorkerLeases } from './worker-leases';
  */
 @Module({
   imports: [FairShareModule],
-  providers: [BatchesService, BatchItemsStore, Backlog, OpenItemsQueries, WorkerLeases],
-  exports: [BatchesService, BatchItemsStore, Backlog, OpenItemsQueries, WorkerLeases, FairShareModule],
+  providers: [BatchesService, BatchItemsStore, Backlog, OpenItemsQueries, WorkerLeases, BatchPauses],
+  exports: [
+    BatchesService,
+    BatchItemsStore,
+    Backlog,
+    OpenItemsQueries,
+    WorkerLeases,
+    BatchPauses,
+    FairShareModule,
+  ],
 })
 export class BatchesCoreModule {}

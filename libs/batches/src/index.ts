@@ -9,3 +9,4 @@ export * from './open-items.queries';
 export * from './batches-core.module';
 export * from './lanes/lane-choice';
 export * from './item-transition.sql';
+export * from './batch-pauses';

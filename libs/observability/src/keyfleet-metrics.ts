@@ -72,6 +72,11 @@ export class KeyfleetMetrics {
     WAIT_BUCKETS,
   );
   private readonly clientThrottled = counter('keyfleet_client_throttled_total', ['model']);
+  private readonly budgetRefusals = counter('keyfleet_client_budget_refusals_total', [
+    'model',
+    'period',
+    'kind',
+  ]);
   private readonly itemsFinished = counter('keyfleet_batch_items_finished_total', ['model', 'outcome']);
   private readonly repairs = counter('keyfleet_reconciler_repairs_total', ['kind']);
 
@@ -90,6 +95,11 @@ export class KeyfleetMetrics {
   /** keyfleet itself answered a client 429 (the pool had no room within the interactive wait). */
   clientThrottledByPool(model: string): void {
     this.clientThrottled.inc({ model });
+  }
+
+  /** A client's budget refused an interactive call, or paused a batch. */
+  clientBudgetRefused(model: string, period: string, kind: 'interactive' | 'batch'): void {
+    this.budgetRefusals.inc({ model, period, kind });
   }
 
   /** A batch item reached a final state in this worker. */

@@ -11,6 +11,8 @@ export const METRICS = {
     'How long the quota engine said a request must wait for room, per admission (0 = room now)',
   keyfleet_client_throttled_total:
     "keyfleet's own 429s to clients: no project had room within KF_INTERACTIVE_MAX_WAIT_MS",
+  keyfleet_client_budget_refusals_total:
+    "Calls refused (kind=interactive, 429) and batches paused (kind=batch) at a client's budget",
   keyfleet_batch_items_finished_total: 'Batch items this worker brought to a final state',
   keyfleet_reconciler_repairs_total:
     "Repairs of the dispatch state by recovery (orphaned_item: a dead worker's running item handed back)",

@@ -72,7 +72,7 @@ export class ClientsController {
 
   @Patch(':id')
   @ApiRoute({
-    summary: "Change a client's name, allowlist or weight",
+    summary: "Change a client's name, allowlist, weight or budget",
     auth: 'admin',
     params: idParam,
     body: updateClientInput,

@@ -38,7 +38,7 @@ export class BatchEta {
   ) {}
 
   async withEta(view: BatchView): Promise<BatchView> {
-    if (view.counts.pending + view.counts.running === 0) return view;
+    if (view.counts.pending + view.counts.running === 0 || view.status === 'paused') return view;
     try {
       return { ...view, etaSeconds: await this.estimate(view) };
     } catch (error) {

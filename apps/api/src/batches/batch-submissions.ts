@@ -1,10 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import { Inject, Injectable } from '@nestjs/common';
-import { projectLimitsOf } from '@keyfleet/admission';
+import { projectLimitsOf, UpstreamPicker } from '@keyfleet/admission';
 import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
 import { KeyfleetError } from '@keyfleet/errors';
 import {
   chooseLane,
+  ECONOMY_PRICE_FACTOR,
   itemField,
   ndjsonItems,
   parseJsonBatch,
@@ -14,7 +15,8 @@ import {
   type ParsedBatch,
 } from '@keyfleet/batches';
 import { estimateTokens, largestRequestTokens, requestFit, type ProjectLimits } from '@keyfleet/quota';
-import { PoolService } from '@keyfleet/registry';
+import { PoolService, type AuthenticatedClient } from '@keyfleet/registry';
+import { BatchBudget } from './batch-budget';
 import { BatchCostTally } from './batch-cost-tally';
 import { uploadBytes } from './upload-stream';
 
@@ -39,9 +41,26 @@ export class BatchSubmissions {
   constructor(
     @Inject(KEYFLEET_CONFIG) private readonly config: KeyfleetConfig,
     private readonly pool: PoolService,
+    private readonly budget: BatchBudget,
+    private readonly picker: UpstreamPicker,
   ) {}
 
-  async parse(request: IncomingMessage & { body?: unknown }, query: SubmissionQuery): Promise<ParsedBatch> {
+  /** The batch's items, then (after the last) the check of its estimated cost against the client's budget. */
+  async parse(
+    request: IncomingMessage & { body?: unknown },
+    query: SubmissionQuery,
+    client: AuthenticatedClient,
+  ): Promise<ParsedBatch> {
+    const parsed = await this.parseItems(request, query);
+    // An economy batch is priced at Batch Mode's half price; auto, not yet decided, at the live price.
+    const factor = parsed.lane === 'economy' ? ECONOMY_PRICE_FACTOR : 1;
+    return { ...parsed, items: await this.budget.check(client, parsed.model, parsed.items, factor) };
+  }
+
+  private async parseItems(
+    request: IncomingMessage & { body?: unknown },
+    query: SubmissionQuery,
+  ): Promise<ParsedBatch> {
     const { maxBatchItems, maxBodyBytes, maxJsonBytes } = this.config.limits;
     if (isNdjson(request.headers['content-type'])) {
       const header = parseNdjsonHeader(query);
@@ -61,7 +80,7 @@ export class BatchSubmissions {
     projects: readonly ProjectLimits[],
     format: BatchFormat,
   ): Promise<ParsedBatch> {
-    const tally = new BatchCostTally(parsed.model, await this.pool.priceOf(parsed.model));
+    const tally = new BatchCostTally(await this.picker.pricer(parsed.model));
     return {
       ...parsed,
       items: withEstimates(parsed.items, projects, parsed.model, format, tally),

@@ -69,7 +69,7 @@ export class BatchesController {
     @Query() query: SubmissionQuery,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<BatchView> {
-    const parsed = await this.submissions.parse(request, query);
+    const parsed = await this.submissions.parse(request, query, client);
     return (await this.batches.create(client.clientId, parsed, idempotencyKey)).batch;
   }
 

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { BatchesCoreModule } from '@keyfleet/batches';
 import { RegistryModule } from '@keyfleet/registry';
 import { AuthModule } from '../auth/auth.module';
+import { BatchBudget } from './batch-budget';
 import { BatchEta } from './batch-eta';
 import { BatchesController } from './batches.controller';
 import { BatchSubmissions } from './batch-submissions';
@@ -10,7 +11,7 @@ import { BatchSubmissions } from './batch-submissions';
 @Module({
   imports: [AuthModule, BatchesCoreModule, RegistryModule],
   controllers: [BatchesController],
-  providers: [BatchSubmissions, BatchEta],
+  providers: [BatchSubmissions, BatchEta, BatchBudget],
   exports: [BatchEta],
 })
 export class BatchesModule {}

@@ -40,7 +40,7 @@ describe('monitoring: README, alert rules and Grafana dashboard agree with the m
     expect([...known].filter((name) => !readme.includes(`\`${name}\``))).toEqual([]);
   });
 
-  it('has the four alerts asked for, each on a metric that exists', () => {
+  it('has the four alerts asked for and the stopped-rotation one, each on a metric that exists', () => {
     const rules = parse(read('deploy/prometheus/alerts.yml')) as {
       groups: Array<{ rules: Array<{ alert: string; expr: string }> }>;
     };
@@ -49,6 +49,7 @@ describe('monitoring: README, alert rules and Grafana dashboard agree with the m
       'KeyfleetDeadUpstreamKey',
       'KeyfleetProjectAtDailyLimit',
       'KeyfleetRotationOverdue',
+      'KeyfleetRotationStopped',
       'KeyfleetUpstream429',
     ]);
     for (const rule of alerts) {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { AuthenticatedClient } from '@keyfleet/registry';
 import type { ClassifiedUpstreamError } from '@keyfleet/upstream';
 import type { EmbedPiece } from './embed-request';
 import { InteractiveDispatcher, type CallOrigin } from './interactive-dispatcher';
@@ -23,6 +24,7 @@ export class EmbeddingFanOut {
   ) {}
 
   async send(
+    client: AuthenticatedClient,
     model: string,
     path: string,
     pieces: EmbedPiece[],
@@ -30,7 +32,7 @@ export class EmbeddingFanOut {
     origin: CallOrigin,
   ): Promise<FanOutResult> {
     const results = await Promise.all(
-      pieces.map((piece) => this.sendOne(model, path, piece, signal, origin)),
+      pieces.map((piece) => this.sendOne(client, model, path, piece, signal, origin)),
     );
     const failed = results.find((result) => result.kind === 'failed');
     if (failed) return failed;
@@ -38,6 +40,7 @@ export class EmbeddingFanOut {
   }
 
   private async sendOne(
+    client: AuthenticatedClient,
     model: string,
     path: string,
     piece: EmbedPiece,
@@ -45,6 +48,7 @@ export class EmbeddingFanOut {
     origin: CallOrigin,
   ): Promise<{ kind: 'ok'; answer: unknown } | Extract<FanOutResult, { kind: 'failed' }>> {
     const result = await this.dispatcher.dispatch({
+      client,
       model,
       estimate: piece.estimate,
       signal,

@@ -5,6 +5,7 @@ import { EmbeddingFanOut } from './embedding-fan-out';
 import { GatewayModels } from './gateway-models';
 import { GeminiNativeController } from './gemini-native.controller';
 import { ModelsController } from './models.controller';
+import { InteractiveBudget } from './interactive-budget';
 import { InteractiveDispatcher } from './interactive-dispatcher';
 import { OpenAiController } from './openai.controller';
 import { UnmeteredCalls } from './unmetered-calls';
@@ -18,6 +19,13 @@ import { UpstreamHttp } from './upstream-http';
 @Module({
   imports: [RegistryModule, AuthModule],
   controllers: [ModelsController, GeminiNativeController, OpenAiController],
-  providers: [InteractiveDispatcher, UnmeteredCalls, UpstreamHttp, GatewayModels, EmbeddingFanOut],
+  providers: [
+    InteractiveDispatcher,
+    InteractiveBudget,
+    UnmeteredCalls,
+    UpstreamHttp,
+    GatewayModels,
+    EmbeddingFanOut,
+  ],
 })
 export class GatewayModule {}

@@ -112,7 +112,7 @@ export class GeminiNativeController {
     await this.models.requireServed(model, method, version);
     const origin = { clientId: client.clientId, surface: 'native' as const };
     if (isEmbedMethod(method))
-      return this.embed(model, method, `/${version}/models/${model}`, body, res, origin);
+      return this.embed(client, model, method, `/${version}/models/${model}`, body, res, origin);
     const request = requestBodyOf(body, method);
     const query = method === 'streamGenerateContent' && alt === 'sse' ? '?alt=sse' : '';
     const path = `/${version}/models/${model}:${method}${query}`;
@@ -125,6 +125,7 @@ export class GeminiNativeController {
       return;
     }
     const result = await this.dispatcher.dispatch({
+      client,
       model,
       estimate: request,
       signal,
@@ -136,6 +137,7 @@ export class GeminiNativeController {
 
   /** embedContent and batchEmbedContents: each content its own admitted request (EmbeddingFanOut). */
   private async embed(
+    client: AuthenticatedClient,
     model: string,
     method: EmbedMethod,
     modelPath: string,
@@ -145,7 +147,7 @@ export class GeminiNativeController {
   ): Promise<void> {
     const pieces = embedPiecesOf(body, method, model);
     const path = `${modelPath}:embedContent`;
-    const result = await this.embeddings.send(model, path, pieces, clientGone(res), origin);
+    const result = await this.embeddings.send(client, model, path, pieces, clientGone(res), origin);
     if (result.kind === 'failed') {
       res.status(result.failure.status).json(googleErrorBody(result.failure, result.body));
       return;

@@ -1,18 +1,26 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   laneOfServiceTier,
+  tokensOfEstimate,
   UsagePricer,
   UsageRecorder,
   type UsageSurface,
   type UsageTokens,
 } from '@keyfleet/accounting';
-import { DispatchPolicy, UpstreamPicker, type SendOutcome, type UpstreamSlot } from '@keyfleet/admission';
+import {
+  DispatchPolicy,
+  UpstreamPicker,
+  type BudgetHold,
+  type SendOutcome,
+  type UpstreamSlot,
+} from '@keyfleet/admission';
 import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
 import { ErrorCode, KeyfleetError } from '@keyfleet/errors';
 import { KeyfleetMetrics } from '@keyfleet/observability';
 import type { TokenEstimateInput } from '@keyfleet/quota';
-import type { PoolKey } from '@keyfleet/registry';
+import type { AuthenticatedClient, PoolKey } from '@keyfleet/registry';
 import type { ClassifiedUpstreamError } from '@keyfleet/upstream';
+import { InteractiveBudget } from './interactive-budget';
 import { PoolBusyError } from './pool-busy.error';
 import type { UpstreamAnswer } from './upstream-http';
 import type { AnswerUsage } from './usage-sniffer';
@@ -20,6 +28,8 @@ import { sendOnce } from './upstream-outcome';
 
 /** One interactive call: what to estimate, and how to send it on a given key. */
 export interface InteractiveCall {
+  /** Whose budget the call counts against. */
+  client: AuthenticatedClient;
   model: string;
   estimate: TokenEstimateInput;
   /** Sends on `key`; the request must not leave after `sendBy` (performance.now(), see UpstreamRequest). */
@@ -48,6 +58,8 @@ export type InteractiveResult =
 export class InteractiveDispatcher {
   private readonly logger = new Logger(InteractiveDispatcher.name);
   private readonly maxWaitMs: number;
+  /** The budget held for each relayed answer's slot, until it is settled. */
+  private readonly holds = new WeakMap<UpstreamSlot, BudgetHold>();
 
   constructor(
     private readonly policy: DispatchPolicy,
@@ -56,11 +68,28 @@ export class InteractiveDispatcher {
     private readonly metrics: KeyfleetMetrics,
     private readonly pricer: UsagePricer,
     private readonly recorder: UsageRecorder,
+    private readonly budget: InteractiveBudget,
   ) {
     this.maxWaitMs = config.interactive.maxWaitMs;
   }
 
+  /** A call that would pass its client's budget is refused first (ClientBudgetError), before any wait. */
   async dispatch(call: InteractiveCall): Promise<InteractiveResult> {
+    const hold = await this.budget.hold(call.client, call.model, call.estimate);
+    let kept = false;
+    try {
+      const result = await this.withinPool(call);
+      if (result.kind === 'ok') {
+        this.holds.set(result.slot, hold);
+        kept = true;
+      }
+      return result;
+    } finally {
+      if (!kept) this.budget.release(hold); // nothing answered: nothing spent
+    }
+  }
+
+  private async withinPool(call: InteractiveCall): Promise<InteractiveResult> {
     const result = await this.policy.dispatch<UpstreamAnswer>(
       {
         model: call.model,
@@ -99,7 +128,7 @@ export class InteractiveDispatcher {
    * thinking) the output part of the spend reservation (the client already has its answer). The call is
    * recorded for accounting at the price of the tier that served it (`serviceTier`, the answer's
    * x-gemini-service-tier); an answer that said nothing (a stream cut off, a native embedding) is
-   * recorded at its estimated input.
+   * recorded at its estimated input. The client's budget counts what accounting records.
    */
   settle(
     slot: UpstreamSlot,
@@ -111,16 +140,24 @@ export class InteractiveDispatcher {
       this.picker
         .settle(slot, usage.promptTokens, undefined, usage.outputTokens)
         .catch((error: unknown) => this.logger.warn(`correcting a reservation failed: ${String(error)}`));
-    this.record(slot, usage ? tokensOfAnswer(usage) : estimatedTokens(slot), origin, serviceTier);
+    this.record(
+      slot,
+      usage ? tokensOfAnswer(usage) : tokensOfEstimate(slot.reservation.tokens),
+      origin,
+      serviceTier,
+    );
   }
 
   /** Buffered (UsageRecorder): the answer is not held up by the write. */
   private record(slot: UpstreamSlot, tokens: UsageTokens, origin: CallOrigin, serviceTier?: string | null) {
     const { model } = slot.reservation;
     const lane = laneOfServiceTier(serviceTier);
+    const hold = this.holds.get(slot);
+    this.holds.delete(slot);
     this.pricer
       .costMicroUsd(model, lane, tokens)
-      .then((costMicroUsd) =>
+      .then((costMicroUsd) => {
+        if (hold) this.budget.settle(hold, costMicroUsd);
         this.recorder.record({
           ...origin,
           ...tokens,
@@ -129,8 +166,8 @@ export class InteractiveDispatcher {
           model,
           lane,
           costMicroUsd,
-        }),
-      )
+        });
+      })
       .catch((error: unknown) => this.logger.warn(`recording the usage of a call failed: ${String(error)}`));
   }
 }
@@ -144,10 +181,6 @@ export function tokensOfAnswer(usage: AnswerUsage): UsageTokens {
     thinkingTokens: thinking,
     cachedTokens: usage.cachedTokens ?? 0,
   };
-}
-
-function estimatedTokens(slot: UpstreamSlot): UsageTokens {
-  return { inputTokens: slot.reservation.tokens, outputTokens: 0, thinkingTokens: 0, cachedTokens: 0 };
 }
 
 function toSendOutcome(outcome: Awaited<ReturnType<typeof sendOnce>>): SendOutcome<UpstreamAnswer> {

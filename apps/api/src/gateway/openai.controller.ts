@@ -66,7 +66,9 @@ export class OpenAiController {
       401: openAiErrorAnswer('Missing or invalid key'),
       403: openAiErrorAnswer('Outside the allowlist'),
       404: openAiErrorAnswer('Unknown model'),
-      429: openAiErrorAnswer('No room in the pool within the wait allowed (Retry-After says when)'),
+      429: openAiErrorAnswer(
+        "No room in the pool within the wait allowed, or the client's budget is reached (Retry-After says when)",
+      ),
     },
   })
   async chat(
@@ -78,6 +80,7 @@ export class OpenAiController {
     await this.models.requireServedOpenAi(chat.model);
     const signal = clientGone(res);
     const result = await this.dispatcher.dispatch({
+      client,
       model: chat.model,
       estimate: chat.estimate,
       signal,
@@ -111,7 +114,9 @@ export class OpenAiController {
       400: openAiErrorAnswer('Invalid request'),
       401: openAiErrorAnswer('Missing or invalid key'),
       404: openAiErrorAnswer('Unknown model'),
-      429: openAiErrorAnswer('No room in the pool within the wait allowed (Retry-After says when)'),
+      429: openAiErrorAnswer(
+        "No room in the pool within the wait allowed, or the client's budget is reached (Retry-After says when)",
+      ),
     },
   })
   async embed(
@@ -122,7 +127,14 @@ export class OpenAiController {
     const { model, pieces } = openAiEmbedPiecesOf(body);
     await this.models.requireServedOpenAi(model);
     const origin = { clientId: client.clientId, surface: 'openai' as const };
-    const result = await this.embeddings.send(model, EMBEDDINGS_PATH, pieces, clientGone(res), origin);
+    const result = await this.embeddings.send(
+      client,
+      model,
+      EMBEDDINGS_PATH,
+      pieces,
+      clientGone(res),
+      origin,
+    );
     if (result.kind === 'failed') {
       const { status, message, rpcStatus } = result.failure;
       res.status(status).json(openAiErrorBody(status, message, rpcStatus));

@@ -67,7 +67,7 @@ export interface paths {
     delete: operations['ClientsController_delete'];
     options?: never;
     head?: never;
-    /** Change a client's name, allowlist or weight */
+    /** Change a client's name, allowlist, weight or budget */
     patch: operations['ClientsController_update'];
     trace?: never;
   };
@@ -930,7 +930,7 @@ export interface components {
       priority: number;
       startedAt: string | null;
       /** @enum {string} */
-      status: 'queued' | 'running' | 'completed' | 'cancelled';
+      status: 'queued' | 'running' | 'paused' | 'completed' | 'cancelled';
     };
     AdminBatchList: {
       batches: components['schemas']['AdminBatch'][];
@@ -991,7 +991,7 @@ export interface components {
       priority: number;
       startedAt: string | null;
       /** @enum {string} */
-      status: 'queued' | 'running' | 'completed' | 'cancelled';
+      status: 'queued' | 'running' | 'paused' | 'completed' | 'cancelled';
     };
     /** @description `requests`: up to 100 EmbedContentRequests, each with `model` = `models/{model}` */
     BatchEmbedContentsRequest: {
@@ -1050,6 +1050,7 @@ export interface components {
     /** @description A client; never its keys, only their last four */
     Client: {
       allowedIps: string[];
+      budget: components['schemas']['ClientBudget'] | null;
       /**
        * Format: date-time
        * @example 2026-07-01T12:00:00.000Z
@@ -1076,6 +1077,17 @@ export interface components {
        */
       updatedAt: string;
       weight: number;
+    };
+    /** @description Spend limits per UTC day and UTC month in US dollars, overall and per model */
+    ClientBudget: {
+      dailyUsd?: number | null;
+      models?: {
+        [key: string]: {
+          dailyUsd?: number | null;
+          monthlyUsd?: number | null;
+        };
+      };
+      monthlyUsd?: number | null;
     };
     ClientList: {
       clients: components['schemas']['Client'][];
@@ -1510,7 +1522,7 @@ export interface operations {
     parameters: {
       query?: {
         limit?: number;
-        status?: 'queued' | 'running' | 'completed' | 'cancelled';
+        status?: 'queued' | 'running' | 'paused' | 'completed' | 'cancelled';
       };
       header?: never;
       path?: never;
@@ -1587,6 +1599,16 @@ export interface operations {
       content: {
         'application/json': {
           allowedIps: string[];
+          budget?: {
+            dailyUsd?: number | null;
+            models?: {
+              [key: string]: {
+                dailyUsd?: number | null;
+                monthlyUsd?: number | null;
+              };
+            };
+            monthlyUsd?: number | null;
+          } | null;
           name: string;
           /** @default 1 */
           weight?: number;
@@ -1728,6 +1750,16 @@ export interface operations {
       content: {
         'application/json': {
           allowedIps?: string[];
+          budget?: {
+            dailyUsd?: number | null;
+            models?: {
+              [key: string]: {
+                dailyUsd?: number | null;
+                monthlyUsd?: number | null;
+              };
+            };
+            monthlyUsd?: number | null;
+          } | null;
           name?: string;
           weight?: number;
         };
@@ -3276,7 +3308,7 @@ export interface operations {
           'application/json': components['schemas']['OpenAiError'];
         };
       };
-      /** @description No room in the pool within the wait allowed (Retry-After says when) */
+      /** @description No room in the pool within the wait allowed, or the client's budget is reached (Retry-After says when) */
       429: {
         headers: {
           [name: string]: unknown;
@@ -3345,7 +3377,7 @@ export interface operations {
           'application/json': components['schemas']['OpenAiError'];
         };
       };
-      /** @description No room in the pool within the wait allowed (Retry-After says when) */
+      /** @description No room in the pool within the wait allowed, or the client's budget is reached (Retry-After says when) */
       429: {
         headers: {
           [name: string]: unknown;

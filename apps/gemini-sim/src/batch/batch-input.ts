@@ -2,9 +2,10 @@
 import { invalidArgumentBody, type GoogleErrorBody } from '../errors/google-error-bodies';
 import type { FileStore } from '../files/file-store';
 import { parseJsonObject } from '../http/request-io';
-import { countPromptTokens } from '../tokens';
 import { invalidJsonBody, isErrorBody, validateGenerateRequest } from '../routes/api-call';
-import type { BatchItem } from './batch-jobs';
+import { embedRequestOf } from '../routes/embed-content';
+import { countPromptTokens, countTextTokens } from '../tokens';
+import type { BatchItem, BatchKind } from './batch-jobs';
 
 export interface BatchInput {
   displayName?: string;
@@ -28,25 +29,38 @@ const asObject = (value: unknown): Json | undefined =>
 const missing = (path: string): GoogleErrorBody =>
   invalidArgumentBody(`* ${LABEL}.${path}: ${path.split('.').pop()} is not specified\n`);
 
+type Extra = Pick<BatchItem, 'metadata' | 'key'>;
+
 /** One request: invalid ones are kept and answered with an error line, as Google fails them one by one. */
-function itemOf(request: unknown, extra: Pick<BatchItem, 'metadata' | 'key'>): BatchItem {
+function itemOf(kind: BatchKind, request: unknown, extra: Extra): BatchItem {
   const object = asObject(request);
-  const checked = object ? validateGenerateRequest(object, 'GenerateContentRequest') : missing('request');
+  if (!object) return { ...extra, invalid: missing('request'), tokens: 0 };
+  if (kind === 'embed') {
+    const embed = embedRequestOf(object, 'EmbedContentRequest');
+    if (isErrorBody(embed)) return { ...extra, invalid: embed, tokens: 0 };
+    return { ...extra, embed, tokens: countTextTokens(embed.texts) };
+  }
+  const checked = validateGenerateRequest(object, 'GenerateContentRequest');
   if (isErrorBody(checked)) return { ...extra, invalid: checked, tokens: 0 };
   return { ...extra, request: checked, tokens: countPromptTokens(checked) };
 }
 
-function inlineItems(requests: unknown): BatchItem[] | GoogleErrorBody {
+function inlineItems(kind: BatchKind, requests: unknown): BatchItem[] | GoogleErrorBody {
   const list = field(asObject(requests) ?? {}, 'requests');
   if (!Array.isArray(list) || list.length === 0) return missing('input_config.requests.requests');
   return list.map((entry) => {
     const object = asObject(entry) ?? {};
     const metadata = field(object, 'metadata');
-    return itemOf(field(object, 'request'), metadata === undefined ? {} : { metadata });
+    return itemOf(kind, field(object, 'request'), metadata === undefined ? {} : { metadata });
   });
 }
 
-function fileItems(files: FileStore, projectId: string, fileName: string): BatchItem[] | GoogleErrorBody {
+function fileItems(
+  kind: BatchKind,
+  files: FileStore,
+  projectId: string,
+  fileName: string,
+): BatchItem[] | GoogleErrorBody {
   const file = files.find(projectId, fileName.replace(/^files\//, ''));
   if (!file) return invalidArgumentBody(`* ${LABEL}.input_config.file_name: ${fileName} was not found\n`);
   const lines = file.bytes.toString('utf8').split('\n');
@@ -55,13 +69,14 @@ function fileItems(files: FileStore, projectId: string, fileName: string): Batch
     if (line.trim() === '') continue;
     const object = parseJsonObject(line);
     if (!object) return invalidArgumentBody(`Invalid JSON in ${fileName} at line ${index + 1}.`);
-    items.push(itemOf(field(object, 'request'), object.key === undefined ? {} : { key: object.key }));
+    items.push(itemOf(kind, field(object, 'request'), object.key === undefined ? {} : { key: object.key }));
   }
   if (items.length === 0) return invalidArgumentBody(`${fileName} holds no requests.`);
   return items;
 }
 
 export function parseBatchInput(
+  kind: BatchKind,
   body: string,
   files: FileStore,
   projectId: string,
@@ -77,13 +92,13 @@ export function parseBatchInput(
   const fileName = field(config, 'fileName');
   const requests = field(config, 'requests');
   if (typeof fileName === 'string' && requests === undefined) {
-    const items = fileItems(files, projectId, fileName);
+    const items = fileItems(kind, files, projectId, fileName);
     if (isErrorBody(items)) return items;
     return { ...displayName, inputFile: fileName, items };
   }
   if (fileName !== undefined)
     return invalidArgumentBody(`* ${LABEL}.input_config: give requests or file_name\n`);
-  const items = inlineItems(requests);
+  const items = inlineItems(kind, requests);
   if (isErrorBody(items)) return items;
   return { ...displayName, items };
 }

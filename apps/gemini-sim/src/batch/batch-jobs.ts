@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ResolvedSimBatchMode, SimBatchFault } from '@keyfleet/testing';
 import type { GoogleErrorBody } from '../errors/google-error-bodies';
+import type { EmbedRequest } from '../routes/embed-content';
 import type { GenerateContentRequest } from '../tokens';
 
 export type BatchState =
@@ -20,11 +21,16 @@ export interface BatchItem {
   metadata?: unknown;
   key?: unknown;
   request?: GenerateContentRequest;
+  /** For an embeddings job (asyncBatchEmbedContent). */
+  embed?: EmbedRequest;
   invalid?: GoogleErrorBody;
   tokens: number;
 }
 
-/** One answered request: a GenerateContentResponse or a google.rpc.Status. */
+/** generateContent jobs (batchGenerateContent) or embedContent jobs (asyncBatchEmbedContent). */
+export type BatchKind = 'generate' | 'embed';
+
+/** One answered request: a GenerateContentResponse or EmbedContentResponse, or a google.rpc.Status. */
 export type ItemResult = { response: object } | { error: { code: number; message: string } };
 
 export interface BatchEnd {
@@ -36,32 +42,28 @@ export interface BatchEnd {
   responsesFile?: string;
 }
 
-export interface BatchJob {
-  id: string;
+/** What a create request decides. */
+export interface NewBatchJob {
+  kind: BatchKind;
   projectId: string;
   model: string;
   displayName?: string;
   /** `files/…` for a job made from an uploaded JSONL file; absent for inline requests. */
   inputFile?: string;
   items: BatchItem[];
+  fault?: SimBatchFault;
+}
+
+export interface BatchJob extends NewBatchJob {
+  id: string;
   inputTokens: number;
   createdAt: number;
   /** The time scale in force at creation. */
   runningAt: number;
   endsAt: number;
   expiresAt: number;
-  fault?: SimBatchFault;
   end?: BatchEnd;
   deleted?: boolean;
-}
-
-export interface NewBatchJob {
-  projectId: string;
-  model: string;
-  displayName?: string;
-  inputFile?: string;
-  items: BatchItem[];
-  fault?: SimBatchFault;
 }
 
 // Google's batch ids: 36 lowercase letters and digits.

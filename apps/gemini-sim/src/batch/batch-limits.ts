@@ -24,14 +24,16 @@ export function checkBatchLimits(
   tokens: number,
 ): GoogleErrorBody | null {
   const now = ctx.now();
-  const limits = ctx.state.config.batchMode;
+  const global = ctx.state.config.batchMode;
+  const own = ctx.state.projectById(projectId)?.batchLimits;
+  const maxJobs = own?.maxConcurrentJobs ?? global.maxConcurrentJobs;
   const active = ctx.state.batches.activeFor(projectId, now);
   const ends = (jobs: BatchJob[]) => jobs.map((job) => dueEnd(job).at).sort((a, b) => a - b);
-  if (active.length + 1 > limits.maxConcurrentJobs) {
-    const freeAt = ends(active)[active.length - limits.maxConcurrentJobs] ?? now + MINUTE_MS;
-    return refusal(CONCURRENT_JOBS_QUOTA, model, limits.maxConcurrentJobs, freeAt - now);
+  if (active.length + 1 > maxJobs) {
+    const freeAt = ends(active)[active.length - maxJobs] ?? now + MINUTE_MS;
+    return refusal(CONCURRENT_JOBS_QUOTA, model, maxJobs, freeAt - now);
   }
-  const limit = limits.enqueuedTokens[model] ?? limits.defaultEnqueuedTokens;
+  const limit = own?.enqueuedTokens?.[model] ?? global.enqueuedTokens[model] ?? global.defaultEnqueuedTokens;
   const sameModel = active.filter((job) => job.model === model);
   let enqueued = sameModel.reduce((sum, job) => sum + job.inputTokens, 0);
   if (enqueued + tokens <= limit) return null;

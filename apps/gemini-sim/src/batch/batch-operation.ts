@@ -47,8 +47,9 @@ export function batchOperation(job: BatchJob, now: number): Record<string, unkno
   const name = `batches/${job.id}`;
   const state = stateAt(job, now);
   const out = output(job);
+  const type = job.kind === 'embed' ? 'EmbedContentBatch' : 'GenerateContentBatch';
   const metadata: Record<string, unknown> = {
-    '@type': `${TYPE_PREFIX}GenerateContentBatch`,
+    '@type': `${TYPE_PREFIX}${type}`,
     model: `models/${job.model}`,
   };
   if (job.displayName !== undefined) metadata.displayName = job.displayName;
@@ -63,7 +64,7 @@ export function batchOperation(job: BatchJob, now: number): Record<string, unkno
   const operation: Record<string, unknown> = { name, metadata };
   if (isActive(state)) return operation;
   operation.done = true;
-  if (out) operation.response = { '@type': `${TYPE_PREFIX}GenerateContentBatchOutput`, ...out };
+  if (out) operation.response = { '@type': `${TYPE_PREFIX}${type}Output`, ...out };
   if (state === 'BATCH_STATE_FAILED') operation.error = { code: 13, message: 'Internal error encountered.' };
   return operation;
 }

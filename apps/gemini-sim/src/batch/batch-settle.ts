@@ -1,5 +1,6 @@
 // Ending due jobs: answering their requests as generateContent would, charging half price, writing results.
 import { buildAnswer, generateContentResponse } from '../content';
+import { embeddingOf } from '../embeddings';
 import { requestCostMicros } from '../quota/prices';
 import type { SimContext } from '../sim-context';
 import { dueEnd, type BatchEnd, type BatchItem, type BatchJob, type ItemResult } from './batch-jobs';
@@ -36,20 +37,32 @@ export function settle(ctx: SimContext, job: BatchJob, end: BatchEnd): void {
 function answerItem(ctx: SimContext, job: BatchJob, item: BatchItem, index: number): ItemResult {
   const totals = ctx.state.stats.batchMode;
   const failEvery = job.fault?.outcome === 'failRequests' ? (job.fault.failEvery ?? 2) : 0;
-  if (item.invalid || !item.request || (failEvery > 0 && (index + 1) % failEvery === 0)) {
+  if (item.invalid || (failEvery > 0 && (index + 1) % failEvery === 0)) {
     totals.requestsFailed += 1;
     const message = item.invalid?.error.message ?? INTERNAL_MESSAGE;
     return { error: { code: item.invalid ? 3 : INTERNAL, message } };
   }
-  const answer = buildAnswer(item.request, item.tokens);
+  const { response, outputTokens } = respond(job.model, item);
   const { prices } = ctx.state.config;
-  const output = answer.usage.candidatesTokenCount;
-  const cost = requestCostMicros(prices, job.model, item.tokens, output, BATCH_PRICE_FACTOR);
+  const cost = requestCostMicros(prices, job.model, item.tokens, outputTokens, BATCH_PRICE_FACTOR);
   const project = ctx.state.projectById(job.projectId);
   if (project) ctx.state.recordSpend(project, ctx.now(), cost);
   totals.requestsAnswered += 1;
   totals.spendMicros += cost;
-  return { response: generateContentResponse(job.model, answer, answer.text, true) };
+  return { response };
+}
+
+/** What generateContent or embedContent would have answered. */
+function respond(model: string, item: BatchItem): { response: object; outputTokens: number } {
+  if (item.embed) {
+    const values = embeddingOf(item.embed.texts.join('\n'), item.embed.dimensions);
+    return { response: { embedding: { values } }, outputTokens: 0 };
+  }
+  const answer = buildAnswer(item.request ?? {}, item.tokens);
+  return {
+    response: generateContentResponse(model, answer, answer.text, true),
+    outputTokens: answer.usage.candidatesTokenCount,
+  };
 }
 
 /** `{key, response}` / `{key, error}` lines in input order, as Google's responsesFile. */

@@ -43,6 +43,7 @@ export function admitOrRefuse(
   model: string,
   tokens: number,
   outputTokens = 0,
+  priceFactor = 1,
 ): QuotaRefusalAnswer | null {
   const now = ctx.now();
   const limits = project.limits[model];
@@ -61,7 +62,7 @@ export function admitOrRefuse(
     return { status: 429, body: quotaExceededBody(violated, formatRetryDelay(refusal.retryAfterMs)) };
   }
   const { config } = ctx.state;
-  const cost = requestCostMicros(config.prices, model, tokens, outputTokens);
+  const cost = requestCostMicros(config.prices, model, tokens, outputTokens, priceFactor);
   const { account, limitMicros } = ctx.state.spendAccountOf(project);
   const spend = ctx.state.spendFor(account);
   spend.advance(now);

@@ -1,7 +1,7 @@
 // Batch Mode: POST /models/{m}:batchGenerateContent, GET /batches[/{id}], POST /batches/{id}:cancel,
 // DELETE /batches/{id}. Jobs belong to the project of the key; they never touch the interactive quotas.
 import { parseBatchInput } from '../batch/batch-input';
-import { isActive, stateAt, type BatchJob } from '../batch/batch-jobs';
+import { isActive, stateAt, type BatchJob, type BatchKind } from '../batch/batch-jobs';
 import { checkBatchLimits } from '../batch/batch-limits';
 import { batchOperation } from '../batch/batch-operation';
 import { settle, settleDueJobs } from '../batch/batch-settle';
@@ -34,21 +34,31 @@ function authorize(ctx: SimContext, call: ApiCall, rpc: string): string | undefi
   return auth.entry.project.id;
 }
 
-export function handleBatchCreate(ctx: SimContext, call: ApiCall, model: string): void {
-  const projectId = authorize(ctx, call, 'BatchGenerateContent');
+/** batchGenerateContent (`generate`) or asyncBatchEmbedContent (`embed`). */
+export function handleBatchCreate(ctx: SimContext, call: ApiCall, model: string, kind: BatchKind): void {
+  const rpc = kind === 'embed' ? 'AsyncBatchEmbedContent' : 'BatchGenerateContent';
+  const projectId = authorize(ctx, call, rpc);
   if (!projectId) return;
-  const answer = createJob(ctx, call, projectId, model);
+  const answer = createJob(ctx, call, projectId, model, kind);
   if (answer.status === 429) ctx.state.stats.batchMode.refused429 += 1;
   call.reply.json(answer.status, answer.body);
 }
 
-function createJob(ctx: SimContext, call: ApiCall, projectId: string, model: string): Answer {
-  if (!isKnownModel(model, ctx.state.configuredModels))
-    return { status: 404, body: modelNotFoundBody(model, call.apiVersion, 'batchGenerateContent') };
+function createJob(
+  ctx: SimContext,
+  call: ApiCall,
+  projectId: string,
+  model: string,
+  kind: BatchKind,
+): Answer {
+  if (!isKnownModel(model, ctx.state.configuredModels)) {
+    const method = kind === 'embed' ? 'asyncBatchEmbedContent' : 'batchGenerateContent';
+    return { status: 404, body: modelNotFoundBody(model, call.apiVersion, method) };
+  }
   const limits = ctx.state.config.batchMode;
   if (Buffer.byteLength(call.body) > limits.maxInlineBytes)
     return { status: 400, body: payloadTooLargeBody(limits.maxInlineBytes) };
-  const input = parseBatchInput(call.body, ctx.state.files, projectId);
+  const input = parseBatchInput(kind, call.body, ctx.state.files, projectId);
   if (isErrorBody(input)) return { status: input.error.code, body: input };
   const tokens = input.items.reduce((sum, item) => sum + item.tokens, 0);
   const refusal = checkBatchLimits(ctx, projectId, model, tokens);
@@ -56,7 +66,7 @@ function createJob(ctx: SimContext, call: ApiCall, projectId: string, model: str
   const taken = takeFromScript(ctx.state.config.faults.batchScript, projectId, model);
   const fault = taken ? { ...taken } : undefined;
   const job = ctx.state.batches.create(
-    { ...input, projectId, model, ...(fault ? { fault } : {}) },
+    { ...input, kind, projectId, model, ...(fault ? { fault } : {}) },
     ctx.now(),
     limits,
   );

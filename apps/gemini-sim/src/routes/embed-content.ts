@@ -13,7 +13,7 @@ import { invalidJsonBody, type ApiCall } from './api-call';
 /** Google's cap on one batchEmbedContents call. */
 export const MAX_BATCH_EMBED = 100;
 
-interface EmbedRequest {
+export interface EmbedRequest {
   texts: string[];
   dimensions: number;
 }
@@ -92,7 +92,10 @@ function batchOf(body: Record<string, unknown>): EmbedRequest[] | GoogleErrorBod
   return parsed;
 }
 
-function embedRequestOf(request: Record<string, unknown>, label: string): EmbedRequest | GoogleErrorBody {
+export function embedRequestOf(
+  request: Record<string, unknown>,
+  label: string,
+): EmbedRequest | GoogleErrorBody {
   const { content, outputDimensionality } = request;
   if (typeof content !== 'object' || content === null)
     return invalidArgumentBody(`* ${label}.content: content is not specified\n`);

@@ -1,7 +1,7 @@
 // POST /models/{model}:generateContent and :streamGenerateContent (SSE with ?alt=sse, else a JSON array).
 import { buildAnswer, generateContentResponse, type SimAnswer } from '../content';
 import { modelNotFoundBody } from '../errors/google-error-bodies';
-import { decideGeneration } from '../generation-gate';
+import { decideForTier, serviceTierOf, setTierHeader } from '../flex-tier';
 import { checkKey } from '../key-auth';
 import { isKnownModel } from '../models-catalog';
 import type { SimContext } from '../sim-context';
@@ -10,6 +10,7 @@ import { isErrorBody, parseGenerateRequest, type ApiCall } from './api-call';
 
 export async function handleGenerateContent(ctx: SimContext, call: ApiCall, model: string, stream: boolean) {
   const rpc = stream ? 'StreamGenerateContent' : 'GenerateContent';
+  setTierHeader(call.reply, 'standard');
   const auth = checkKey(ctx.state, call.key, call.peerIp, `GenerativeService.${rpc}`);
   if (!auth.ok) return call.reply.json(auth.body.error.code, auth.body);
   if (!isKnownModel(model, ctx.state.configuredModels)) {
@@ -18,9 +19,13 @@ export async function handleGenerateContent(ctx: SimContext, call: ApiCall, mode
   }
   const request = parseGenerateRequest(call.body);
   if (isErrorBody(request)) return call.reply.json(400, request);
+  const tier = serviceTierOf(request);
+  if (isErrorBody(tier)) return call.reply.json(400, tier);
+  setTierHeader(call.reply, tier);
   const tokens = countPromptTokens(request);
   const answer = buildAnswer(request, tokens);
-  const decision = decideGeneration(ctx, auth.entry, model, tokens, answer.usage.candidatesTokenCount);
+  const output = answer.usage.candidatesTokenCount;
+  const decision = decideForTier(ctx, auth.entry, model, tokens, output, tier);
   if (decision.kind === 'drop') {
     ctx.state.stats.countDropped();
     return call.reply.drop();

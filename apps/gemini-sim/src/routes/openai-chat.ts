@@ -1,13 +1,13 @@
 // POST /v1beta/openai/chat/completions: Gemini's OpenAI-compatible endpoint; its errors come wrapped in an array.
 import { buildAnswer, type SimAnswer } from '../content';
 import { invalidArgumentBody, modelNotFoundBody, type GoogleErrorBody } from '../errors/google-error-bodies';
-import { decideGeneration } from '../generation-gate';
+import { decideForTier, openAiServiceTierOf, setTierHeader, type ServiceTier } from '../flex-tier';
 import { parseJsonObject } from '../http/request-io';
 import { checkKey } from '../key-auth';
 import { isKnownModel } from '../models-catalog';
 import type { SimContext } from '../sim-context';
 import { countPromptTokens, type GenerateContentRequest } from '../tokens';
-import { invalidJsonBody, type ApiCall } from './api-call';
+import { invalidJsonBody, isErrorBody, type ApiCall } from './api-call';
 
 interface ChatMessage {
   role?: unknown;
@@ -18,21 +18,25 @@ interface ChatRequest {
   model: string;
   request: GenerateContentRequest;
   stream: boolean;
+  tier: ServiceTier;
 }
 
 const fail = (call: ApiCall, status: number, body: unknown) => call.reply.json(status, [body]);
 
 export async function handleChatCompletions(ctx: SimContext, call: ApiCall): Promise<void> {
+  setTierHeader(call.reply, 'standard');
   const auth = checkKey(ctx.state, call.key, call.peerIp, 'GenerativeService.GenerateContent');
   if (!auth.ok) return fail(call, auth.body.error.code, auth.body);
   const chat = parseChatRequest(call.body);
   if ('error' in chat) return fail(call, 400, chat);
+  setTierHeader(call.reply, chat.tier);
   if (!isKnownModel(chat.model, ctx.state.configuredModels)) {
     return fail(call, 404, modelNotFoundBody(chat.model, call.apiVersion, 'generateContent'));
   }
   const tokens = countPromptTokens(chat.request);
   const answer = buildAnswer(chat.request, tokens);
-  const decision = decideGeneration(ctx, auth.entry, chat.model, tokens, answer.usage.candidatesTokenCount);
+  const output = answer.usage.candidatesTokenCount;
+  const decision = decideForTier(ctx, auth.entry, chat.model, tokens, output, chat.tier);
   if (decision.kind === 'drop') {
     ctx.state.stats.countDropped();
     return call.reply.drop();
@@ -59,7 +63,10 @@ function parseChatRequest(body: string): ChatRequest | GoogleErrorBody {
   const { model, messages, stream } = parsed;
   if (typeof model !== 'string' || !model) return invalidArgumentBody('model is required');
   if (!Array.isArray(messages) || messages.length === 0) return invalidArgumentBody('messages is required');
+  const tier = openAiServiceTierOf(parsed);
+  if (isErrorBody(tier)) return tier;
   return {
+    tier,
     model: model.replace(/^models\//, ''),
     request: toGeminiRequest(messages as ChatMessage[]),
     stream: stream === true,

@@ -25,10 +25,30 @@ describe('admin API', () => {
           keys: [{ key: 'key-adm-0001', status: 'active', allowedIps: [] }],
         },
       ],
-      faults: { errorRate: 0, errorStatus: 503, dropRate: 0, slowRate: 0, slowMs: 5000, script: [] },
+      faults: {
+        errorRate: 0,
+        errorStatus: 503,
+        dropRate: 0,
+        slowRate: 0,
+        slowMs: 5000,
+        script: [],
+        flexShedRate: 0,
+        flexShedCount: 0,
+        batchScript: [],
+      },
       keyPolicy: { standardKeys: 'refused', standardKeyRefusal: 'unauthenticated', keyPropagationMs: 0 },
       spendWindowMs: 600_000,
       prices: {},
+      batchMode: {
+        pendingMs: 200,
+        turnaroundMs: 1000,
+        expireAfterMs: 172_800_000,
+        maxConcurrentJobs: 100,
+        enqueuedTokens: {},
+        defaultEnqueuedTokens: 3_000_000,
+        maxInlineBytes: 20_971_520,
+        maxFileBytes: 2_147_483_648,
+      },
     });
   });
 

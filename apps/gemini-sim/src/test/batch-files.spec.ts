@@ -3,9 +3,9 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GoogleGenAI, JobState } from '@google/genai';
+import { JobState, type GoogleGenAI } from '@google/genai';
 import { answerTextFor } from '../content';
-import { startTestSim, textRequest, type JsonBody, type TestSim } from './sim-harness';
+import { genaiFor, startTestSim, textRequest, type JsonBody, type TestSim } from './sim-harness';
 
 const FLASH = 'gemini-2.5-flash';
 const KEY = 'AQ.Ab8FilesKey-0001';
@@ -26,8 +26,7 @@ describe('Files and file-based Batch Mode with @google/genai', () => {
         { id: 'q', limits: LIMITS, keys: [OTHER] },
       ],
     });
-    const jestFetch: typeof fetch = (input, init) => fetch(input, init);
-    ai = new GoogleGenAI({ apiKey: KEY, httpOptions: { baseUrl: sim.url, fetch: jestFetch } });
+    ai = genaiFor(sim, KEY);
   });
   afterAll(() => sim.close());
 

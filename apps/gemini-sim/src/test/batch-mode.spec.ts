@@ -1,8 +1,9 @@
 // Batch Mode through the real @google/genai client: inline jobs, their states over time, results in order,
 // list and cancel. The simulator's clock moves the jobs (turnaround 10 s here).
-import { GoogleGenAI, JobState } from '@google/genai';
+import { JobState, type GoogleGenAI } from '@google/genai';
 import { answerTextFor } from '../content';
-import { startTestSim, type TestSim } from './sim-harness';
+import { embeddingOf } from '../embeddings';
+import { genaiFor, startTestSim, type TestSim } from './sim-harness';
 
 const FLASH = 'gemini-2.5-flash';
 const KEY = 'AQ.Ab8BatchKey-0001';
@@ -29,8 +30,7 @@ describe('Batch Mode (inline) with @google/genai', () => {
         { id: 'q', limits: LIMITS, keys: [OTHER] },
       ],
     });
-    const jestFetch: typeof fetch = (input, init) => fetch(input, init);
-    ai = new GoogleGenAI({ apiKey: KEY, httpOptions: { baseUrl: sim.url, fetch: jestFetch } });
+    ai = genaiFor(sim, KEY);
   });
   afterAll(() => sim.close());
 
@@ -94,6 +94,19 @@ describe('Batch Mode (inline) with @google/genai', () => {
     await ai.batches.delete({ name: job.name ?? '' });
     const gone = await sim.request('GET', `/v1beta/${job.name}`, undefined, { 'x-goog-api-key': KEY });
     expect(gone.status).toBe(404);
+  });
+
+  it('runs an embeddings job (asyncBatchEmbedContent) with the same vectors as embedContent', async () => {
+    jest.spyOn(console, 'warn').mockImplementation(() => undefined); // the SDK calls createEmbeddings experimental
+    const job = await ai.batches.createEmbeddings({
+      model: 'gemini-embedding-001',
+      src: { inlinedRequests: { contents: ['one', 'two'], config: { outputDimensionality: 4 } } },
+    });
+    sim.clock.advance(10_000);
+    const done = await ai.batches.get({ name: job.name ?? '' });
+    expect(done.state).toBe(JobState.JOB_STATE_SUCCEEDED);
+    const vectors = (done.dest?.inlinedEmbedContentResponses ?? []).map((r) => r.response?.embedding?.values);
+    expect(vectors).toEqual([embeddingOf('one', 4), embeddingOf('two', 4)]);
   });
 
   it('an invalid request fails alone, with an error entry in its place', async () => {

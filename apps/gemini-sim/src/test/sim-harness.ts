@@ -1,4 +1,5 @@
 // Test helpers: an in-process simulator with a hand-moved clock, and small HTTP helpers.
+import { GoogleGenAI } from '@google/genai';
 import type { SimConfig, SimStats } from '@keyfleet/testing';
 import { startSimServer, type SimServerHandle } from '../sim-server';
 
@@ -109,4 +110,13 @@ export function quotaIdsOf(body: unknown): string[] {
 export function retryDelayMsOf(body: unknown): number {
   const info = detailsOf(body).find((d) => d['@type'] === 'type.googleapis.com/google.rpc.RetryInfo');
   return Math.round(parseFloat(info?.retryDelay ?? 'NaN') * 1000);
+}
+
+/**
+ * The real @google/genai client on the simulator, configured only with the key and base URL (its default
+ * API version, v1). Inside Jest's sandbox it cannot reach Node's global undici dispatcher; handing it fetch avoids that.
+ */
+export function genaiFor(sim: TestSim, apiKey: string): GoogleGenAI {
+  const jestFetch: typeof fetch = (input, init) => fetch(input, init);
+  return new GoogleGenAI({ apiKey, httpOptions: { baseUrl: sim.url, fetch: jestFetch } });
 }

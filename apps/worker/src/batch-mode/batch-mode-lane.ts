@@ -37,7 +37,8 @@ export class BatchModeLane {
     let changed = false;
     for (const job of open) changed = (await this.follow(batch, job)) || changed;
     const now = (await this.jobs.batch(batchId)) ?? batch;
-    if (!now.laneLive && now.status !== 'cancelled' && now.status !== 'completed') {
+    // A paused batch (its client's budget) submits nothing new; its jobs already at Google finish.
+    if (!now.laneLive && (now.status === 'queued' || now.status === 'running')) {
       changed = (await this.submitter.submitWaiting(now)) > 0 || changed;
     }
     const left = await this.jobs.openJobs(batchId);

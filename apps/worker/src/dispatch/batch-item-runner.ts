@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { tokensOfResponse, UsagePricer, type ItemUsage } from '@keyfleet/accounting';
+import { tokensOfEstimate, tokensOfResponse, UsagePricer, type ItemUsage } from '@keyfleet/accounting';
 import { DispatchPolicy, UpstreamPicker, type SendOutcome, type UpstreamSlot } from '@keyfleet/admission';
 import { BatchItemsStore, type TakenItem } from '@keyfleet/batches';
 import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
@@ -16,6 +16,7 @@ import {
   type GenerateContentResult,
   type SendWindow,
 } from '@keyfleet/upstream';
+import { BatchBudgetGate } from './batch-budget-gate';
 import { DISPATCH_TIMING, retryDelayMs, type DispatchTiming } from './dispatch-timing';
 import { ItemHandback } from './item-handback';
 import { untilWritten } from './until-written';
@@ -42,6 +43,7 @@ export class BatchItemRunner {
     private readonly identity: WorkerIdentity,
     private readonly metrics: KeyfleetMetrics,
     private readonly pricer: UsagePricer,
+    private readonly budget: BatchBudgetGate,
   ) {}
 
   /**
@@ -52,6 +54,7 @@ export class BatchItemRunner {
     try {
       await this.runToEnd(model, item, onWritten);
     } catch (error) {
+      this.budget.release(item.id);
       this.logger.error(`item ${item.id} stopped, it waits again: ${String(error)}`);
       await this.sendBackToWait(item).catch(() => undefined); // else lease recovery, if we die
     }
@@ -124,8 +127,11 @@ export class BatchItemRunner {
     const recorded = await untilWritten(
       `result of item ${item.id}`,
       // Priced in the retried write: the price table may need Postgres too.
-      async () =>
-        this.store.succeed(item, result.response, { ...origin, usage: await this.usageOf(model, result) }),
+      async () => {
+        const usage = await this.usageOf(model, result, slot);
+        this.budget.settle(item.id, usage.costMicroUsd); // the budget counts what accounting records
+        return this.store.succeed(item, result.response, { ...origin, usage });
+      },
       {
         onUnwritable: () =>
           this.store.fail(item.id, unstorableAnswer(), { projectId: origin.projectId, upstreamKeyId: null }),
@@ -134,9 +140,15 @@ export class BatchItemRunner {
     if (recorded) this.metrics.batchItemFinished(model, 'succeeded');
   }
 
-  /** What the answer used (its usageMetadata) and cost at the live price: recorded with the result. */
-  private async usageOf(model: string, result: ItemAnswer): Promise<ItemUsage> {
-    const tokens = tokensOfResponse(result.response);
+  /**
+   * What the answer used (its usageMetadata; an embedding's, which has none, is its estimate) and cost at
+   * the live price: recorded with the result.
+   */
+  private async usageOf(model: string, result: ItemAnswer, slot: UpstreamSlot): Promise<ItemUsage> {
+    const tokens =
+      result.promptTokenCount === null
+        ? tokensOfEstimate(slot.reservation.tokens)
+        : tokensOfResponse(result.response);
     return { ...tokens, lane: 'live', costMicroUsd: await this.pricer.costMicroUsd(model, 'live', tokens) };
   }
 
@@ -146,6 +158,7 @@ export class BatchItemRunner {
     error: ItemError,
     slot: UpstreamSlot | null,
   ) {
+    this.budget.release(item.id); // Google does not bill a failed call
     const origin = slot ? originOf(slot, null) : {};
     const recorded = await untilWritten(`failure of item ${item.id}`, () =>
       this.store.fail(item.id, error, origin),
@@ -176,6 +189,7 @@ export class BatchItemRunner {
 
   /** No room for a while: the item waits again in Postgres, and its batch gets turns again. */
   private async sendBackToWait(item: TakenItem<UpstreamSlot>): Promise<void> {
+    this.budget.release(item.id); // held again when it is taken again
     await untilWritten(`release of item ${item.id}`, () =>
       this.handback.handBack([item.id], this.identity.id),
     );

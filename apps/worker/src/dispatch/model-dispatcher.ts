@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { UpstreamPicker, UpstreamSlot } from '@keyfleet/admission';
 import type { AdmittedItem, Backlog, BatchItemsStore, TakenItem, WaitingItem } from '@keyfleet/batches';
 import type { FairShare, PlannedTurns } from '@keyfleet/fair-share';
+import type { BatchBudgetGate } from './batch-budget-gate';
 import type { BatchItemRunner } from './batch-item-runner';
 import type { DispatchTiming } from './dispatch-timing';
 import type { InFlight } from './in-flight';
@@ -14,6 +15,7 @@ export interface ModelDispatcherDeps {
   picker: UpstreamPicker;
   store: BatchItemsStore;
   runner: BatchItemRunner;
+  budget: BatchBudgetGate;
   inFlight: InFlight;
   leaseOwner: string;
   timing: DispatchTiming;
@@ -149,8 +151,10 @@ export class ModelDispatcher {
 
   /** Takes up to the batch's turns of its waiting items that have room, and starts them. */
   private async takeFrom(batch: PlannedTurns): Promise<TakeResult> {
-    const { backlog, leaseOwner, picker } = this.deps;
+    const { backlog, leaseOwner, picker, budget } = this.deps;
     const admitted: UpstreamSlot[] = [];
+    let gated: Array<AdmittedItem<UpstreamSlot>> = [];
+    let paused = false;
     const impossible: Array<{ id: string; reason: string }> = [];
     let found = 0;
     let waitMs: number | null = null;
@@ -178,16 +182,21 @@ export class ModelDispatcher {
         } else if ('impossible' in admission) impossible.push({ id, reason: admission.impossible });
         else waitMs = Math.min(waitMs ?? Infinity, admission.waitMs);
       });
-      return through;
+      ({ through: gated, paused } = await budget.admit(batch, this.model, through));
+      return gated;
     };
     let taken: Array<TakenItem<UpstreamSlot>>;
     try {
       taken = await backlog.take(batch.batchId, batch.turns, leaseOwner, admit);
     } catch (error) {
       await Promise.all(admitted.map((slot) => picker.giveBack(slot))); // nothing was taken
+      for (const item of gated) budget.release(item.id);
       throw error;
     }
     const started = new Set(taken.map((item) => item.slot));
+    for (const item of gated) if (!started.has(item.slot)) budget.release(item.id);
+    // Paused at its client's budget: it leaves the turns until it is resumed (BudgetResumer).
+    if (paused) await this.deps.fairShare.deactivate(this.model, batch, false);
     // Admitted but not taken (its batch was cancelled meanwhile): the room goes back.
     await Promise.all(admitted.filter((slot) => !started.has(slot)).map((slot) => picker.giveBack(slot)));
     for (const item of taken) this.run(item);
@@ -198,7 +207,8 @@ export class ModelDispatcher {
   /** The batch had fewer waiting items than turns: if none is left, it leaves the rotation. */
   private async retireIfDone(batch: PlannedTurns): Promise<void> {
     const state = await this.deps.backlog.state(batch.batchId);
-    if (state && state.pending > 0) return; // the rest is locked by other takers right now
+    // The rest is locked by other takers right now (unless the batch is paused: then none is taken).
+    if (state && state.pending > 0 && state.status !== 'paused') return;
     await this.deps.fairShare.deactivate(this.model, batch, !state || state.running === 0);
   }
 

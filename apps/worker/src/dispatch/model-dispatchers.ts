@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { UpstreamPicker } from '@keyfleet/admission';
 import { Backlog, BatchItemsStore } from '@keyfleet/batches';
 import { FairShare } from '@keyfleet/fair-share';
+import { BatchBudgetGate } from './batch-budget-gate';
 import { BatchItemRunner } from './batch-item-runner';
 import { DISPATCH_TIMING, type DispatchTiming } from './dispatch-timing';
 import type { InFlight } from './in-flight';
@@ -18,6 +19,7 @@ export class ModelDispatchers {
     private readonly picker: UpstreamPicker,
     private readonly store: BatchItemsStore,
     private readonly runner: BatchItemRunner,
+    private readonly budget: BatchBudgetGate,
     private readonly identity: WorkerIdentity,
   ) {}
 
@@ -28,6 +30,7 @@ export class ModelDispatchers {
       picker: this.picker,
       store: this.store,
       runner: this.runner,
+      budget: this.budget,
       inFlight,
       leaseOwner: this.identity.id,
       timing: this.timing,

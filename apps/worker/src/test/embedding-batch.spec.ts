@@ -85,6 +85,21 @@ describe('a batch of an embedding model: EmbedContentRequest items, one embedCon
     }
     expect(lines.every((line) => line.response?.embedding.values.length === 8)).toBe(true);
 
+    // Accounted at the estimate (Google's embedding answers count no tokens), at gemini-embedding-001's
+    // input price ($0.15 per million), nothing for output.
+    const [usage] = await (
+      await stack.db.dataSource()
+    ).query(
+      `SELECT count(*)::int AS records, sum(input_tokens)::int AS input, sum(output_tokens)::int AS output,
+              sum(cost_micro_usd)::float AS cost
+       FROM usage_records WHERE batch_id = $1`,
+      [id],
+    );
+    expect(usage.records).toBe(COUNT);
+    expect(usage.input).toBeGreaterThanOrEqual(COUNT);
+    expect(usage.output).toBe(0);
+    expect(usage.cost).toBeCloseTo(usage.input * 0.15, 3);
+
     const stats = await stack.sim.stats();
     expect(stats.totals.refused429).toBe(0);
     // Each item one request upstream (plus the three direct calls above), spread over both projects.

@@ -1,6 +1,7 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-export const BATCH_STATUSES = ['queued', 'running', 'completed', 'cancelled'] as const;
+// paused: its client's budget is reached; no item is taken until the budget allows again.
+export const BATCH_STATUSES = ['queued', 'running', 'paused', 'completed', 'cancelled'] as const;
 export type BatchStatus = (typeof BATCH_STATUSES)[number];
 
 /** How a batch runs: live (interactive calls), economy (Google's Batch Mode, half price), or auto (chosen). */

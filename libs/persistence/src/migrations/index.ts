@@ -5,6 +5,7 @@ import { DispatchLeases1796355735716 } from './1796355735716-dispatch-leases';
 import { SpendLimits1796391552152 } from './1796391552152-spend-limits';
 import { UsageAccounting1796400650668 } from './1796400650668-usage-accounting';
 import { BatchLanes1796400677378 } from './1796400677378-batch-lanes';
+import { ClientBudgets1796400678497 } from './1796400678497-client-budgets';
 
 // Listed explicitly (no globs), oldest first, so every entrypoint and test sees the same set.
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   SpendLimits1796391552152,
   UsageAccounting1796400650668,
   BatchLanes1796400677378,
+  ClientBudgets1796400678497,
 ];

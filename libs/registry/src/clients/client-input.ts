@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cidrInput, objectOf, text, uniqueList } from '../shared/input-schemas';
+import { cidrInput, modelName, objectOf, text, uniqueList } from '../shared/input-schemas';
 
 export const DEFAULT_KEY_OVERLAP_SECONDS = 3600;
 const MAX_OVERLAP_SECONDS = 30 * 86_400;
@@ -14,7 +14,28 @@ const WEIGHT = 'expected a number greater than 0 and at most 1000';
 /** The client's share of the pool against other backlogged clients (default 1). */
 const weight = z.number({ error: WEIGHT }).positive({ error: WEIGHT }).max(1000, { error: WEIGHT });
 
-export const createClientInput = objectOf({ name: text(200), allowedIps, weight: weight.default(1) });
+const USD = 'expected US dollars greater than 0 (null: no limit)';
+const usdLimit = z
+  .number({ error: USD })
+  .positive({ error: USD })
+  .max(1e9, { error: USD })
+  .nullable()
+  .optional();
+const spendLimits = objectOf({ dailyUsd: usdLimit, monthlyUsd: usdLimit });
+
+/** Spend limits per UTC day and month, on all the client's spend and optionally per model (null: none). */
+const budget = objectOf({
+  dailyUsd: usdLimit,
+  monthlyUsd: usdLimit,
+  models: z.record(modelName, spendLimits, { error: 'expected an object of model name → limits' }).optional(),
+}).nullable();
+
+export const createClientInput = objectOf({
+  name: text(200),
+  allowedIps,
+  weight: weight.default(1),
+  budget: budget.optional(),
+});
 // weight may be left out by callers in code (the admin route's schema fills in 1).
 export type CreateClientInput = Omit<z.output<typeof createClientInput>, 'weight'> & { weight?: number };
 
@@ -22,6 +43,8 @@ export const updateClientInput = objectOf({
   name: text(200).optional(),
   allowedIps: allowedIps.optional(),
   weight: weight.optional(),
+  /** Replaces the whole budget; null removes it. */
+  budget: budget.optional(),
 });
 export type UpdateClientInput = z.output<typeof updateClientInput>;
 

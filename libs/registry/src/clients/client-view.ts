@@ -1,4 +1,4 @@
-import type { ClientEntity, ClientKeyEntity } from '@keyfleet/persistence';
+import type { ClientBudget, ClientEntity, ClientKeyEntity } from '@keyfleet/persistence';
 
 /** A client key as shown: never the key, never its hash. */
 export interface ClientKeyView {
@@ -15,6 +15,8 @@ export interface ClientView {
   allowedIps: string[];
   /** Share of the pool against other backlogged clients, per model. */
   weight: number;
+  /** Spend limits per UTC day and month (null: none). */
+  budget: ClientBudget | null;
   /** The keys that work now (several during a rotation overlap). */
   keys: ClientKeyView[];
   createdAt: string;
@@ -33,6 +35,8 @@ export interface AuthenticatedClient {
   clientId: string;
   name: string;
   allowedIps: string[];
+  /** The client's spend limits (null or absent: none). */
+  budget?: ClientBudget | null;
   /** When the presented key stops working (a rotation's overlap), or null; lets callers cache exactly. */
   keyExpiresAt: Date | null;
 }
@@ -51,6 +55,7 @@ export function toClientView(
     name: client.name,
     allowedIps: client.allowedIps,
     weight: client.weight,
+    budget: client.budget ?? null,
     keys: keys
       .filter((key) => isKeyValid(key, now))
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())

@@ -33,9 +33,13 @@ export class ClientsService {
   async create(input: CreateClientInput, actor: string): Promise<IssuedClientKey> {
     const allowedIps = normalizedAllowlist(input.allowedIps);
     const { clientId, key } = await this.dataSource.transaction(async (manager) => {
-      const client = await manager
-        .getRepository(ClientEntity)
-        .save({ name: input.name, allowedIps, weight: input.weight ?? 1, deletedAt: null });
+      const client = await manager.getRepository(ClientEntity).save({
+        name: input.name,
+        allowedIps,
+        weight: input.weight ?? 1,
+        budget: input.budget ?? null,
+        deletedAt: null,
+      });
       const issued = await issueKey(manager, client.id);
       await this.audit.record(
         {
@@ -43,7 +47,13 @@ export class ClientsService {
           action: 'client.created',
           targetType: 'client',
           targetId: client.id,
-          details: { name: client.name, allowedIps, weight: client.weight, keyLastFour: lastFour(issued) },
+          details: {
+            name: client.name,
+            allowedIps,
+            weight: client.weight,
+            budget: client.budget,
+            keyLastFour: lastFour(issued),
+          },
         },
         manager,
       );
@@ -79,6 +89,7 @@ export class ClientsService {
     if (input.name !== undefined) client.name = input.name;
     if (input.allowedIps !== undefined) client.allowedIps = normalizedAllowlist(input.allowedIps);
     if (input.weight !== undefined) client.weight = input.weight;
+    if (input.budget !== undefined) client.budget = input.budget;
     await this.dataSource.transaction(async (manager) => {
       await manager.getRepository(ClientEntity).save(client);
       await this.audit.record(
@@ -87,7 +98,12 @@ export class ClientsService {
           action: 'client.updated',
           targetType: 'client',
           targetId: id,
-          details: { name: client.name, allowedIps: client.allowedIps, weight: client.weight },
+          details: {
+            name: client.name,
+            allowedIps: client.allowedIps,
+            weight: client.weight,
+            budget: client.budget,
+          },
         },
         manager,
       );
@@ -178,6 +194,7 @@ export class ClientsService {
         'client.id AS "clientId"',
         'client.name AS "name"',
         'client.allowed_ips AS "allowedIps"',
+        'client.budget AS "budget"',
         'key.expires_at AS "keyExpiresAt"',
       ])
       .where('key.key_hash IN (:...hashes)', { hashes })

@@ -37,6 +37,14 @@ export interface SimProjectConfig {
   spendLimitUsd?: number;
   /** Projects of one billing account share one spend window (and the smallest limit among them). */
   billingAccount?: string;
+  /** This project's Batch Mode limits over `batchMode`'s (Google's depend on the usage tier). */
+  batchLimits?: SimBatchLimits;
+}
+
+export interface SimBatchLimits {
+  maxConcurrentJobs?: number;
+  /** Per model; models not listed fall back to `batchMode.enqueuedTokens`, then its default. */
+  enqueuedTokens?: Record<string, number>;
 }
 
 export type SimScriptStatus = 400 | 403 | 429 | 500 | 503;
@@ -177,6 +185,7 @@ export interface ResolvedSimProject {
   keys: ResolvedSimKey[];
   spendLimitUsd?: number;
   billingAccount?: string;
+  batchLimits?: SimBatchLimits;
 }
 
 export interface ResolvedSimFaults {

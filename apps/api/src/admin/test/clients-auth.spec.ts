@@ -34,6 +34,7 @@ describe('admin API: clients, and client authentication (HTTP)', () => {
         name: 'local-team',
         allowedIps: ['127.0.0.1/32', '::1/128', '10.0.0.0/8'],
         weight: 1,
+        budget: null,
         keys: [{ id: UUID, lastFour: response.body.key.slice(-4), createdAt: ISO, expiresAt: null }],
         createdAt: ISO,
         updatedAt: ISO,

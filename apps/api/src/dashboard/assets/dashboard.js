@@ -126,7 +126,11 @@ function renderBatches(list) {
       el(
         'td',
         { 'data-eta': batch.etaSeconds ?? '' },
-        batch.status === 'completed' ? 'done' : eta(batch.etaSeconds),
+        batch.status === 'completed'
+          ? 'done'
+          : batch.status === 'paused'
+            ? 'paused (budget)'
+            : eta(batch.etaSeconds),
       ),
     );
   });

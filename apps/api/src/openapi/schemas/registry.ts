@@ -155,12 +155,22 @@ export const rotationResult = z
   })
   .meta({ id: 'RotationResult' }) satisfies z.ZodType<RotationResult>;
 
+const spendLimitsUsd = z.object({
+  dailyUsd: z.number().nullable().optional(),
+  monthlyUsd: z.number().nullable().optional(),
+});
+const clientBudget = spendLimitsUsd.extend({ models: z.record(z.string(), spendLimitsUsd).optional() }).meta({
+  id: 'ClientBudget',
+  description: 'Spend limits per UTC day and UTC month in US dollars, overall and per model',
+});
+
 export const clientView = z
   .object({
     id: uuid,
     name: z.string(),
     allowedIps: z.array(z.string()),
     weight: z.number(),
+    budget: clientBudget.nullable(),
     keys: z.array(
       z.object({ id: uuid, lastFour: z.string(), createdAt: isoTime, expiresAt: isoTime.nullable() }),
     ),
