@@ -340,6 +340,32 @@ describe('/v1/batches over HTTP (real api, Postgres, Redis)', () => {
     expect(near.laneReason).toMatch(/sooner than Batch Mode's 24 h turnaround/);
   });
 
+  it('checks an economy batch against the budget at half price: refused live, accepted economy', async () => {
+    const budgeted = kfKey(
+      await adminPost('/clients', {
+        name: 'team-budget',
+        allowedIps: ['127.0.0.1/32', '::1/128'],
+        budget: { dailyUsd: 0.01 },
+      }),
+    );
+    // 5 items, each estimated at 1,024 output tokens ($0.00256 live): $0.0128 live, $0.0064 economy.
+    const submit = (lane: string) =>
+      http('/v1/batches', {
+        key: budgeted,
+        json: {
+          model: MODEL,
+          lane,
+          requests: Array.from({ length: 5 }, (_, i) => ({ key: `k${i}`, request: request('x') })),
+        },
+      });
+    const live = await submit('live');
+    expect(live.status).toBe(400);
+    expect(live.body.error.message).toMatch(/estimated cost \(\$0\.01\d+\) passes/);
+    const economy = await submit('economy');
+    expect(economy.status).toBe(202);
+    expect(economy.body).toMatchObject({ lane: 'economy', laneChosen: 'economy' });
+  });
+
   it('estimates etaSeconds from the pool capacity and what the fair scheduler sends before it', async () => {
     const slowModel = 'gemini-2.0-flash';
     const project = await adminPost('/projects', {
