@@ -44,6 +44,8 @@ export function program(): Command {
     .requiredOption('--model <model>', 'the model every request goes to')
     .option('--display-name <name>', 'a name for the batch')
     .option('--priority <n>', 'order among your own batches, -100 to 100 (default 0)')
+    .option('--lane <lane>', 'live (default), economy (Google Batch Mode, half price) or auto')
+    .option('--deadline <time>', 'ISO time by which every item should be final (auto decides by it)')
     .option('--idempotency-key <key>', 'a retried submission with this key returns the first batch')
     .action(run(submit));
   cli

@@ -9,6 +9,8 @@ export interface SubmitOptions extends GlobalOptions {
   model: string;
   displayName?: string;
   priority?: string;
+  lane?: 'live' | 'economy' | 'auto';
+  deadline?: string;
   idempotencyKey?: string;
 }
 
@@ -28,7 +30,13 @@ export async function submit(file: string, options: SubmitOptions): Promise<void
   const batch = await answer(
     api.POST('/v1/batches', {
       params: {
-        query: { model: options.model, displayName: options.displayName, priority: options.priority },
+        query: {
+          model: options.model,
+          displayName: options.displayName,
+          priority: options.priority,
+          lane: options.lane,
+          deadline: options.deadline,
+        },
         header: { 'idempotency-key': options.idempotencyKey },
       },
       body,
@@ -37,6 +45,9 @@ export async function submit(file: string, options: SubmitOptions): Promise<void
       duplex: 'half',
     }),
   );
-  note(`submitted ${batch.counts.total} requests for ${batch.model} as batch ${batch.id}`);
+  const lane = batch.laneReason
+    ? `${batch.laneChosen} lane: ${batch.laneReason}`
+    : `${batch.laneChosen} lane`;
+  note(`submitted ${batch.counts.total} requests for ${batch.model} as batch ${batch.id} (${lane})`);
   emit(options.json, batch, () => batch.id);
 }
