@@ -40,12 +40,12 @@ export interface BatchBacklogState {
 }
 
 // Items from before est_tokens existed are estimated from their size (about four bytes a token). A
-// paused batch (its client's budget reached) gives none.
+// paused batch (its client's budget reached) gives none, nor does one Google's Batch Mode runs (economy).
 const WAITING_SQL = `
 SELECT id, line_no AS "lineNo",
   CASE WHEN est_tokens > 0 THEN est_tokens ELSE GREATEST(1, octet_length(request::text) / 4) END AS "estTokens"
 FROM batch_items WHERE batch_id = $1 AND status = 'pending'
-  AND NOT EXISTS (SELECT 1 FROM batches WHERE id = $1 AND status = 'paused')
+  AND EXISTS (SELECT 1 FROM batches WHERE id = $1 AND status <> 'paused' AND lane_live)
 ORDER BY line_no LIMIT $2
 FOR UPDATE SKIP LOCKED`;
 

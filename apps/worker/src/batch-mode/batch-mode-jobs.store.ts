@@ -3,7 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { BATCH_MODE_LEASE } from '@keyfleet/batches';
 import type { BatchModeJobState, BatchStatus } from '@keyfleet/persistence';
-import { TAKE_FOR_BATCH_MODE_SQL } from './batch-mode.sql';
+import type { BudgetHold } from '@keyfleet/admission';
+import { TAKE_FOR_BATCH_MODE_SQL, TAKE_HOLD_SQL } from './batch-mode.sql';
 
 /** A batch_mode_jobs row as raw SQL returns it. */
 export interface BatchModeJobRow {
@@ -17,11 +18,13 @@ export interface BatchModeJobRow {
   name: string | null;
   state: BatchModeJobState;
   input_file: string | null;
+  budget_hold: BudgetHold | null;
 }
 
 /** What the economy lane needs of its batch. */
 export interface EconomyBatch {
   id: string;
+  clientId: string;
   model: string;
   status: BatchStatus;
   laneLive: boolean;
@@ -63,7 +66,7 @@ export class BatchModeJobsStore {
 
   async batch(batchId: string): Promise<EconomyBatch | null> {
     const rows: EconomyBatch[] = await this.dataSource.query(
-      `SELECT id, model, status, lane_live AS "laneLive", deadline, pending_count AS "pendingCount"
+      `SELECT id, client_id AS "clientId", model, status, lane_live AS "laneLive", deadline, pending_count AS "pendingCount"
        FROM batches WHERE id = $1`,
       [batchId],
     );
@@ -154,6 +157,12 @@ export class BatchModeJobsStore {
       `UPDATE batch_mode_jobs SET state = $2, settled = settled OR $3, updated_at = now() WHERE id = $1`,
       [jobId, state, settled],
     );
+  }
+
+  /** The job's budget hold, taken off it (once: a second call gets null) to be settled. */
+  async takeHold(jobId: string): Promise<BudgetHold | null> {
+    const rows: Array<{ budget_hold: BudgetHold }> = await this.dataSource.query(TAKE_HOLD_SQL, [jobId]);
+    return rows[0]?.budget_hold ?? null;
   }
 
   /** A job Google never took (refused): forgotten; its items are released by the caller. */

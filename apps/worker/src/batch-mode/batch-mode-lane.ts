@@ -3,6 +3,7 @@ import { GeminiBatches, UpstreamError } from '@keyfleet/upstream';
 import { BatchModeJobsStore, type BatchModeJobRow, type EconomyBatch } from './batch-mode-jobs.store';
 import { BatchModeResults } from './batch-mode-results';
 import { BatchModeSubmitter, stateOf } from './batch-mode-submitter';
+import { EconomyBudget } from './economy-budget';
 
 /** What a round of an economy batch came to. */
 export type Progress = 'done' | 'changed' | 'waiting';
@@ -24,6 +25,7 @@ export class BatchModeLane {
     private readonly submitter: BatchModeSubmitter,
     private readonly results: BatchModeResults,
     private readonly google: GeminiBatches,
+    private readonly budget: EconomyBudget,
   ) {}
 
   async advance(batchId: string): Promise<Progress> {
@@ -91,6 +93,7 @@ export class BatchModeLane {
       }
     }
     await this.results.cancelled(job);
+    await this.budget.settle(await this.jobs.takeHold(job.id), 0);
     await this.jobs.setState(job.id, 'cancelled', true);
   }
 }

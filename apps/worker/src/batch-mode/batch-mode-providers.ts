@@ -4,6 +4,7 @@ import { BatchModeProcessor } from './batch-mode.processor';
 import { BatchModeResults } from './batch-mode-results';
 import { BatchModeScheduler } from './batch-mode-scheduler';
 import { BatchModeSubmitter } from './batch-mode-submitter';
+import { EconomyBudget } from './economy-budget';
 
 /** The economy lane: economy batches through Google's Batch Mode (the worker's BullMQ queue `batch-mode`). */
 export const BATCH_MODE_PROVIDERS = [
@@ -13,4 +14,5 @@ export const BATCH_MODE_PROVIDERS = [
   BatchModeLane,
   BatchModeProcessor,
   BatchModeScheduler,
+  EconomyBudget,
 ];

@@ -22,7 +22,7 @@ export class BatchModeResults {
     private readonly pricer: UsagePricer,
   ) {}
 
-  /** Stores the job's answers; returns how many items went to the live lane or failed instead. */
+  /** Stores the job's answers; returns what they cost (micro-dollars, at the economy price). */
   async merge(
     batch: EconomyBatch,
     job: BatchModeJobRow,
@@ -30,6 +30,7 @@ export class BatchModeResults {
   ): Promise<number> {
     const byKey = new Map(results.map((result) => [result.key, result]));
     const left: Array<{ id: string; error?: BatchModeResult['error'] }> = [];
+    let micros = 0;
     const running = await this.jobs.runningItems(job);
     await Promise.all(
       running.map(async (item) => {
@@ -42,11 +43,12 @@ export class BatchModeResults {
           promptTokens: usage.inputTokens,
           usage,
         };
-        await this.items.succeed({ id: item.id, batchId: job.batch_id }, result.response, origin);
+        const ref = { id: item.id, batchId: job.batch_id };
+        if (await this.items.succeed(ref, result.response, origin)) micros += usage.costMicroUsd;
       }),
     );
     await this.withoutAnswer(batch, job, left, 'answered these requests with an error');
-    return left.length;
+    return micros;
   }
 
   /** Every item the job still holds goes live (or fails past the deadline): the job ended without answers. */

@@ -7,6 +7,7 @@ import { PoolService } from '@keyfleet/registry';
 import { GeminiBatches, UpstreamError, type BatchModeJobStatus } from '@keyfleet/upstream';
 import { BatchModeJobsStore, type BatchModeJobRow, type EconomyBatch } from './batch-mode-jobs.store';
 import { planJobs } from './batch-mode-plan';
+import { EconomyBudget } from './economy-budget';
 
 // Items read per round to plan jobs from; the rest are planned in later rounds.
 const MAX_PLANNED_ITEMS = 100_000;
@@ -27,6 +28,7 @@ export class BatchModeSubmitter {
     private readonly jobs: BatchModeJobsStore,
     private readonly items: BatchItemsStore,
     private readonly google: GeminiBatches,
+    private readonly budget: EconomyBudget,
   ) {}
 
   /** Submits what the projects have room for now; returns how many jobs were created. */
@@ -40,22 +42,30 @@ export class BatchModeSubmitter {
     const waiting = await this.jobs.pendingItems(batch.id, MAX_PLANNED_ITEMS);
     let created = 0;
     for (const planned of planJobs(waiting, loads, this.config.batchMode.jobMaxItems)) {
+      const { count, hold } = await this.budget.hold(batch, planned.items);
+      if (count === 0) break; // the budget has no room: the batch is paused
+      const items = planned.items.slice(0, count);
       const job: BatchModeJobRow = {
         id: randomUUID(),
         batch_id: batch.id,
         project_id: planned.projectId,
         model: batch.model,
-        first_line: planned.items[0].lineNo,
-        last_line: planned.items[planned.items.length - 1].lineNo,
-        est_tokens: planned.estTokens,
+        first_line: items[0].lineNo,
+        last_line: items[items.length - 1].lineNo,
+        est_tokens: items.reduce((sum, item) => sum + item.estTokens, 0),
         name: null,
         state: 'submitting',
         input_file: null,
+        budget_hold: hold,
       };
-      const ids = planned.items.map((item) => item.id);
-      if (!(await this.jobs.record(job, ids))) break; // the batch moved on (cancelled): stop here
+      const ids = items.map((item) => item.id);
+      if (!(await this.jobs.record(job, ids))) {
+        await this.budget.settle(hold, 0);
+        break; // the batch moved on (cancelled): stop here
+      }
       if (!(await this.submit(job))) break; // refused (limits reached meanwhile): later
       created++;
+      if (count < planned.items.length) break; // the rest waits for the budget
     }
     return created;
   }
@@ -94,6 +104,7 @@ export class BatchModeSubmitter {
         `Batch Mode job ${job.id} (project ${job.project_id}): ${refused ? 'refused' : 'not confirmed'}: ${String(error)}`,
       );
       if (refused) {
+        await this.budget.settle(await this.jobs.takeHold(job.id), 0);
         await this.jobs.forget(job.id);
         await this.items.release(
           running.map((item) => item.id),

@@ -1,8 +1,10 @@
 import type { DataSource } from 'typeorm';
 import type { SimStats } from '@keyfleet/testing';
 import { simAnswer } from './crash-safety-helpers';
-import { eventually } from './http-helpers';
+import { admin, call, eventually } from './http-helpers';
+import { MODEL } from './stack';
 import {
+  batchOf,
   costByLane,
   economyPrompt,
   finished,
@@ -153,6 +155,52 @@ describe('economy lane: batches through simulated Google Batch Mode', () => {
       });
     } finally {
       stack.config.batchMode.inlineMaxBytes = inlineMaxBytes;
+    }
+  }, 90_000);
+
+  it("keeps Batch Mode jobs within the client's budget: pauses when it is reached, resumes when raised", async () => {
+    const created = await admin<{ key: string; client: { id: string } }>(stack.apiUrl, 'POST', '/clients', {
+      name: 'economy-budget',
+      allowedIps: ['127.0.0.1/32', '::1/128'],
+      budget: { dailyUsd: 0.01 },
+    });
+    // ~1,000 input tokens and at most 10 output tokens: about $0.000163 an item at Batch Mode's price.
+    // Each batch of 45 fits the $0.01 budget on its own (and is accepted); together they pass it.
+    const submit = async (label: string) => {
+      const answer = await call(`${stack.apiUrl}/v1/batches`, {
+        token: created.key,
+        json: {
+          model: MODEL,
+          lane: 'economy',
+          requests: Array.from({ length: 45 }, (_, i) => ({
+            key: `${label}-${i}`,
+            request: {
+              contents: [{ role: 'user', parts: [{ text: `${label} ${i} `.padEnd(4000, 'x') }] }],
+              generationConfig: { maxOutputTokens: 10 },
+            },
+          })),
+        },
+      });
+      expect(answer.status).toBe(202);
+      return (answer.body as { id: string }).id;
+    };
+    const ids = [await submit('bud-a'), await submit('bud-b')];
+    const views = () => Promise.all(ids.map((id) => batchOf(stack, created.key, id)));
+    const paused = await eventually(async () => {
+      const now = await views();
+      const settled = now.every((view) => view.counts.running === 0);
+      return settled && now.some((view) => view.status === 'paused') ? now : undefined;
+    });
+    const succeeded = paused.reduce((sum, view) => sum + view.counts.succeeded, 0);
+    expect(succeeded).toBeGreaterThan(30);
+    expect(succeeded).toBeLessThan(90);
+    let spent = 0;
+    for (const id of ids) spent += (await costByLane(dataSource, id)).economy ?? 0;
+    expect(spent).toBeLessThanOrEqual(10_000); // micro-dollars: within the $0.01
+    await admin(stack.apiUrl, 'PATCH', `/clients/${created.client.id}`, { budget: { dailyUsd: 1 } });
+    for (const id of ids) {
+      const done = await finished(stack, created.key, id);
+      expect(done.counts).toMatchObject({ total: 45, succeeded: 45, failed: 0, cancelled: 0 });
     }
   }, 90_000);
 });

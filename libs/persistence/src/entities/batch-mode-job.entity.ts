@@ -62,6 +62,10 @@ export class BatchModeJobEntity extends Timestamped {
   @Column({ name: 'input_file', type: 'varchar', length: 300, nullable: true })
   inputFile!: string | null;
 
+  /** What it holds on its client's budget counters until it ended (keys and micro-dollars); null = nothing. */
+  @Column({ name: 'budget_hold', type: 'jsonb', nullable: true })
+  budgetHold!: { keys: string[]; micros: number } | null;
+
   /** True once its items have their results (or went back to live): nothing more to do with it. */
   @Column({ type: 'boolean', default: false })
   settled!: boolean;

@@ -6,6 +6,7 @@ import { SpendLimits1796391552152 } from './1796391552152-spend-limits';
 import { UsageAccounting1796400650668 } from './1796400650668-usage-accounting';
 import { BatchLanes1796400677378 } from './1796400677378-batch-lanes';
 import { ClientBudgets1796400678497 } from './1796400678497-client-budgets';
+import { BatchModeBudget1796402564150 } from './1796402564150-batch-mode-budget';
 
 // Listed explicitly (no globs), oldest first, so every entrypoint and test sees the same set.
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   UsageAccounting1796400650668,
   BatchLanes1796400677378,
   ClientBudgets1796400678497,
+  BatchModeBudget1796402564150,
 ];
