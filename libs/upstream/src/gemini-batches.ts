@@ -35,6 +35,7 @@ export interface BatchModeJobStatus {
 }
 
 const BATCH_TIMEOUT_MS = 300_000;
+const INLINE_OVERHEAD_BYTES = 64;
 
 /**
  * Google's Batch Mode through `@google/genai` (`ai.batches`, `ai.files`), with a pool key of the job's
@@ -56,7 +57,11 @@ export class GeminiBatches implements OnModuleDestroy {
   ): Promise<BatchModeJobStatus & { inputFile: string | null }> {
     return this.call(key, async (ai) => {
       const jsonl = requests.map((entry) => JSON.stringify(entry)).join('\n');
-      if (Buffer.byteLength(jsonl) <= this.config.batchMode.inlineMaxBytes) {
+      // The inline body wraps each request (`{request, metadata: {key}}`): room for that too.
+      if (
+        Buffer.byteLength(jsonl) + INLINE_OVERHEAD_BYTES * requests.length <=
+        this.config.batchMode.inlineMaxBytes
+      ) {
         const src = requests.map((entry) => inlined(model, entry));
         return {
           ...statusOf(await ai.batches.create({ model, src, config: { displayName } })),

@@ -52,7 +52,7 @@ export class BatchModeLane {
   /** True when the job moved on. An upstream failure leaves it for the next round. */
   private async follow(batch: EconomyBatch, job: BatchModeJobRow): Promise<boolean> {
     try {
-      if (!job.name) return await this.submitter.resume(job);
+      if (!job.name) return await this.submitter.resume(batch, job);
       const key = await this.submitter.keyOf(job);
       if (!key) return false;
       const status = await this.google.get(key, job.name);

@@ -7,7 +7,11 @@ import { PoolService } from '@keyfleet/registry';
 import { GeminiBatches, UpstreamError, type BatchModeJobStatus } from '@keyfleet/upstream';
 import { BatchModeJobsStore, type BatchModeJobRow, type EconomyBatch } from './batch-mode-jobs.store';
 import { planJobs } from './batch-mode-plan';
+import { BatchModeResults } from './batch-mode-results';
 import { EconomyBudget } from './economy-budget';
+
+// Refusals that say "not now" (limits) or "not this key": the items wait for a later round.
+const WAIT_STATUSES = new Set([401, 403, 429]);
 
 // Items read per round to plan jobs from; the rest are planned in later rounds.
 const MAX_PLANNED_ITEMS = 100_000;
@@ -29,6 +33,7 @@ export class BatchModeSubmitter {
     private readonly items: BatchItemsStore,
     private readonly google: GeminiBatches,
     private readonly budget: EconomyBudget,
+    private readonly results: BatchModeResults,
   ) {}
 
   /** Submits what the projects have room for now; returns how many jobs were created. */
@@ -63,7 +68,7 @@ export class BatchModeSubmitter {
         await this.budget.settle(hold, 0);
         break; // the batch moved on (cancelled): stop here
       }
-      if (!(await this.submit(job))) break; // refused (limits reached meanwhile): later
+      if (!(await this.submit(batch, job))) break; // refused (limits reached meanwhile): later
       created++;
       if (count < planned.items.length) break; // the rest waits for the budget
     }
@@ -71,7 +76,7 @@ export class BatchModeSubmitter {
   }
 
   /** A job recorded but not known to be created: found at Google by its display name, else created now. */
-  async resume(job: BatchModeJobRow): Promise<boolean> {
+  async resume(batch: EconomyBatch, job: BatchModeJobRow): Promise<boolean> {
     const key = await this.keyOf(job);
     if (!key) return false;
     const found = await this.google.findByDisplayName(key, displayNameOf(job));
@@ -79,7 +84,7 @@ export class BatchModeSubmitter {
       await this.jobs.named(job.id, found.name, stateOf(found), null);
       return true;
     }
-    return this.submit(job);
+    return this.submit(batch, job);
   }
 
   /** A cancelled batch's job whose creation was not confirmed: cancelled at Google if it exists there. */
@@ -88,8 +93,12 @@ export class BatchModeSubmitter {
     if (found) await this.google.cancel(key, found.name);
   }
 
-  /** Creates the job at Google. A refusal (4xx) gives its items back to wait; anything else is resumed later. */
-  private async submit(job: BatchModeJobRow): Promise<boolean> {
+  /**
+   * Creates the job at Google. Refused for its limits or its key (429, 401, 403): forgotten, its items
+   * wait for a later round. Refused for its requests (another 4xx): they go to the live lane. No answer:
+   * resumed (looked up by name) in the next round.
+   */
+  private async submit(batch: EconomyBatch, job: BatchModeJobRow): Promise<boolean> {
     const key = await this.keyOf(job);
     if (!key) return false;
     const running = await this.jobs.runningItems(job, true);
@@ -99,17 +108,19 @@ export class BatchModeSubmitter {
       await this.jobs.named(job.id, created.name, stateOf(created), created.inputFile);
       return true;
     } catch (error) {
-      const refused = error instanceof UpstreamError && error.classified.status < 500;
-      this.logger.warn(
-        `Batch Mode job ${job.id} (project ${job.project_id}): ${refused ? 'refused' : 'not confirmed'}: ${String(error)}`,
-      );
-      if (refused) {
-        await this.budget.settle(await this.jobs.takeHold(job.id), 0);
+      const status = error instanceof UpstreamError ? error.classified.status : 500;
+      this.logger.warn(`Batch Mode job ${job.id} (project ${job.project_id}): not created: ${String(error)}`);
+      if (status >= 500) return false;
+      await this.budget.settle(await this.jobs.takeHold(job.id), 0);
+      if (WAIT_STATUSES.has(status)) {
         await this.jobs.forget(job.id);
         await this.items.release(
           running.map((item) => item.id),
           BATCH_MODE_LEASE,
         );
+      } else {
+        await this.results.unanswered(batch, job, `refused the job (${status})`);
+        await this.jobs.setState(job.id, 'failed', true);
       }
       return false;
     }
