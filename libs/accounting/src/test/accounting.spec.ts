@@ -105,8 +105,13 @@ describe('accounting (real Postgres): recording, reports, rollup, retention', ()
 
   it("writes at once in the caller's transaction: rolled back with it, or committed with it", async () => {
     const client = randomUUID();
-    const count = async () =>
-      (await sql.query('SELECT count(*)::int AS n FROM usage_records WHERE client_id = $1', [client]))[0].n;
+    const count = async (): Promise<number> =>
+      (
+        await sql.query<Array<{ n: number }>>(
+          'SELECT count(*)::int AS n FROM usage_records WHERE client_id = $1',
+          [client],
+        )
+      )[0].n;
     const failed = sql.transaction(async (manager) => {
       await recorder.write([{ ...sample(), clientId: client }], manager);
       throw new Error('the result write failed');
