@@ -4,11 +4,12 @@ import { GoogleGenAI, ServiceTier } from '@google/genai';
 import { parse } from 'csv-parse/sync';
 import OpenAI from 'openai';
 import type { DataSource } from 'typeorm';
-import { costOfTokens, UsageRollup, type UsageReport, type UsageSums } from '@keyfleet/accounting';
+import { costOfTokens, type UsageReport, type UsageSums } from '@keyfleet/accounting';
 import { SHIPPED_MODEL_PRICES } from '@keyfleet/registry';
 import { TEST_ADMIN_TOKEN } from '@keyfleet/testing';
 import { admin, call, eventually } from './http-helpers';
-import { MODEL, registerClient, startStack, submitPrompts, type Stack } from './stack';
+import { UsageRollupJob } from '../maintenance/usage-rollup-job';
+import { MODEL, registerClient, startStack, submitPrompts, TEST_TIMING, type Stack } from './stack';
 
 const EMBED = 'gemini-embedding-001';
 const LIMITS = { rpm: 1000, tpm: 1_000_000, rpd: 100_000 };
@@ -67,7 +68,8 @@ describe('accounting end to end: every request recorded and priced, reports that
     ids.alice = await clientIdOf(keys.alice);
     ids.bob = await clientIdOf(keys.bob);
     sql = await stack.db.dataSource();
-    await stack.startWorker();
+    // The rollup runs when the last test says so (its own timer would come a minute later).
+    await stack.startWorker({ ...TEST_TIMING, usageRollupEveryMs: 600_000 });
     await runTraffic();
   }, 120_000);
   afterAll(() => stack?.close());
@@ -232,11 +234,17 @@ describe('accounting end to end: every request recorded and priced, reports that
       '/admin/v1/usage?groupBy=day',
     ];
     const before = await Promise.all(paths.map(async (path) => (await usage(path)).body));
-    expect(await stack.worker!.get(UsageRollup).rollUp()).toBe((await rawRecords()).length);
-    const left = await sql.query<Array<{ n: number }>>(
-      'SELECT count(*)::int AS n FROM usage_records WHERE rolled_up = false',
-    );
-    expect(left[0].n).toBe(0);
+    const unrolled = async () =>
+      (
+        await sql.query<Array<{ n: number }>>(
+          'SELECT count(*)::int AS n FROM usage_records WHERE rolled_up = false',
+        )
+      )[0].n;
+    expect(await unrolled()).toBe((await rawRecords()).length);
+    await stack.worker!.get(UsageRollupJob).runOnce();
+    expect(await unrolled()).toBe(0);
+    const hourly = await sql.query<Array<{ n: number }>>('SELECT sum(requests)::int AS n FROM usage_hourly');
+    expect(hourly[0].n).toBe((await rawRecords()).length); // the raw rows stay for their retention
     expect(await Promise.all(paths.map(async (path) => (await usage(path)).body))).toEqual(before);
   });
 });
