@@ -36,6 +36,17 @@ const EMBEDDINGS_PATH = '/v1beta/openai/embeddings';
  * OpenAI-compatible chat (the `openai` SDK with `baseURL` = keyfleet's `/v1`). Forwarded as-is to
  * Gemini's own OpenAI-compatible endpoint, under the same quota engine as every other call.
  */
+/** What an OpenAI-compatible call can answer besides its 200, in OpenAI's error shape. */
+const OPENAI_CALL_ERRORS = {
+  400: openAiErrorAnswer('Invalid request'),
+  401: openAiErrorAnswer('Missing or invalid key'),
+  403: openAiErrorAnswer('Outside the allowlist'),
+  404: openAiErrorAnswer('Unknown model'),
+  429: openAiErrorAnswer(
+    "No room in the pool within the wait allowed, or the client's budget is reached (Retry-After says when)",
+  ),
+};
+
 @ApiTags('openai')
 @Controller('v1')
 @UseGuards(ClientAuthGuard)
@@ -62,13 +73,7 @@ export class OpenAiController {
             .meta({ description: 'With `stream: true`: chat.completion.chunk events' }),
         },
       },
-      400: openAiErrorAnswer('Invalid request'),
-      401: openAiErrorAnswer('Missing or invalid key'),
-      403: openAiErrorAnswer('Outside the allowlist'),
-      404: openAiErrorAnswer('Unknown model'),
-      429: openAiErrorAnswer(
-        "No room in the pool within the wait allowed, or the client's budget is reached (Retry-After says when)",
-      ),
+      ...OPENAI_CALL_ERRORS,
     },
   })
   async chat(
@@ -111,12 +116,7 @@ export class OpenAiController {
     body: openAiEmbeddingsRequest,
     responses: {
       200: openAiEmbeddingsResponse,
-      400: openAiErrorAnswer('Invalid request'),
-      401: openAiErrorAnswer('Missing or invalid key'),
-      404: openAiErrorAnswer('Unknown model'),
-      429: openAiErrorAnswer(
-        "No room in the pool within the wait allowed, or the client's budget is reached (Retry-After says when)",
-      ),
+      ...OPENAI_CALL_ERRORS,
     },
   })
   async embed(

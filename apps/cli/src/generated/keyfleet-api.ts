@@ -3359,13 +3359,13 @@ export interface operations {
           'application/json': components['schemas']['OpenAiError'];
         };
       };
-      /** @description The key is used from outside its allowlist */
+      /** @description Outside the allowlist */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['OpenAiError'];
         };
       };
       /** @description Unknown model */

@@ -11,6 +11,7 @@ import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
 import { QueueName, type BatchModeJob } from '@keyfleet/queue';
+import { PeriodicPass } from '../maintenance/periodic-pass';
 import { ECONOMY_WORK_SQL } from './batch-mode.sql';
 
 // New economy batches are noticed within this (or the first poll wait, when shorter).
@@ -24,8 +25,7 @@ const SCAN_MAX_MS = 5_000;
 @Injectable()
 export class BatchModeScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(BatchModeScheduler.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly periodic = new PeriodicPass('Batch Mode scan', () => this.pass(), undefined, this.logger);
 
   constructor(
     @Inject(KEYFLEET_CONFIG) private readonly config: KeyfleetConfig,
@@ -34,22 +34,12 @@ export class BatchModeScheduler implements OnApplicationBootstrap, OnModuleDestr
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.scan(), Math.min(this.config.batchMode.pollMs, SCAN_MAX_MS));
-    this.timer.unref();
-    void this.scan();
+    this.periodic.start(Math.min(this.config.batchMode.pollMs, SCAN_MAX_MS), { unref: true });
+    void this.periodic.runOnce();
   }
 
-  async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
-  }
-
-  /** One pass (never rejects); a pass still running is not started again. */
-  scan(): Promise<void> {
-    this.running ??= this.pass()
-      .catch((error: unknown) => this.logger.warn(`Batch Mode scan failed: ${String(error)}`))
-      .finally(() => (this.running = undefined));
-    return this.running;
+  onModuleDestroy(): Promise<void> {
+    return this.periodic.stop();
   }
 
   private async pass(): Promise<void> {

@@ -9,6 +9,7 @@ import { WorkerLeases } from '@keyfleet/batches';
 import { KeyfleetMetrics } from '@keyfleet/observability';
 import { DISPATCH_TIMING, type DispatchTiming } from '../dispatch/dispatch-timing';
 import { ItemHandback } from '../dispatch/item-handback';
+import { PeriodicPass } from '../maintenance/periodic-pass';
 import { LeaseKeeper } from './lease-keeper';
 
 const PAGE = 1000;
@@ -23,8 +24,7 @@ const MAX_PAGES = 100;
 @Injectable()
 export class LeaseRecovery implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(LeaseRecovery.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
+  private readonly periodic = new PeriodicPass('lease recovery', () => this.recover(), 0, this.logger);
   // The first pass also hands back items that never had a lease (from before leases existed).
   private firstPassDone = false;
 
@@ -37,23 +37,16 @@ export class LeaseRecovery implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.runOnce(), this.timing.recoverEveryMs);
+    this.periodic.start(this.timing.recoverEveryMs);
   }
 
-  onModuleDestroy(): Promise<number> | undefined {
-    clearInterval(this.timer);
-    return this.running;
+  onModuleDestroy(): Promise<void> {
+    return this.periodic.stop();
   }
 
   /** One pass; the number of items handed back (0 while this worker's own lease is not yet trusted). */
   runOnce(): Promise<number> {
-    this.running ??= this.recover()
-      .catch((error: unknown) => {
-        this.logger.warn(`lease recovery failed: ${String(error)}`);
-        return 0;
-      })
-      .finally(() => (this.running = undefined));
-    return this.running;
+    return this.periodic.runOnce();
   }
 
   private async recover(): Promise<number> {

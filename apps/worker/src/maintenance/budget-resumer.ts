@@ -3,6 +3,7 @@ import { ClientBudgets, UpstreamPicker } from '@keyfleet/admission';
 import { BatchPauses, type PausedBatch } from '@keyfleet/batches';
 import { DispatchSignals, FairShare } from '@keyfleet/fair-share';
 import { BatchBudgetGate } from '../dispatch/batch-budget-gate';
+import { PeriodicPass } from './periodic-pass';
 
 const CHECK_EVERY_MS = 1_000;
 
@@ -14,8 +15,12 @@ const CHECK_EVERY_MS = 1_000;
 @Injectable()
 export class BudgetResumer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(BudgetResumer.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
+  private readonly periodic = new PeriodicPass(
+    'resuming paused batches',
+    () => this.resumeAllowed(),
+    0,
+    this.logger,
+  );
 
   constructor(
     private readonly pauses: BatchPauses,
@@ -27,23 +32,16 @@ export class BudgetResumer implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.runOnce(), CHECK_EVERY_MS);
+    this.periodic.start(CHECK_EVERY_MS);
   }
 
-  async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  onModuleDestroy(): Promise<void> {
+    return this.periodic.stop();
   }
 
   /** One pass (none if one is running here): how many batches it resumed. */
   runOnce(): Promise<number> {
-    this.running ??= this.resumeAllowed()
-      .catch((error: unknown) => {
-        this.logger.warn(`resuming paused batches failed: ${String(error)}`);
-        return 0;
-      })
-      .finally(() => (this.running = undefined));
-    return this.running;
+    return this.periodic.runOnce();
   }
 
   private async resumeAllowed(): Promise<number> {

@@ -12,6 +12,7 @@ import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
 import { DispatchSignals, FairShare } from '@keyfleet/fair-share';
 import { REDIS_CLIENT } from '@keyfleet/queue';
 import { DISPATCH_TIMING, type DispatchTiming } from '../dispatch/dispatch-timing';
+import { PeriodicPass } from './periodic-pass';
 
 export interface ReconcileReport {
   /** Batches with waiting items, each (re)announced to the scheduler. */
@@ -34,8 +35,12 @@ const RELEASE_LUA = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.
 @Injectable()
 export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(Reconciler.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<ReconcileReport | null> | undefined;
+  private readonly periodic = new PeriodicPass<ReconcileReport | null>(
+    'reconcile pass',
+    () => this.lockedPass(),
+    null,
+    this.logger,
+  );
 
   constructor(
     @Inject(KEYFLEET_CONFIG) private readonly config: KeyfleetConfig,
@@ -48,23 +53,16 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
 
   onApplicationBootstrap(): void {
     void this.runOnce();
-    this.timer = setInterval(() => void this.runOnce(), this.timing.reconcileEveryMs);
+    this.periodic.start(this.timing.reconcileEveryMs);
   }
 
-  async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  onModuleDestroy(): Promise<void> {
+    return this.periodic.stop();
   }
 
   /** One guarded pass; null when another process holds the lock or a pass is already running here. */
   runOnce(): Promise<ReconcileReport | null> {
-    this.running ??= this.lockedPass()
-      .catch((error: unknown) => {
-        this.logger.warn(`reconcile pass failed: ${String(error)}`);
-        return null;
-      })
-      .finally(() => (this.running = undefined));
-    return this.running;
+    return this.periodic.runOnce();
   }
 
   /** A full pass without the lock (tests call it directly). */

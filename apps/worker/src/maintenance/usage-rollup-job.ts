@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { UsageRollup } from '@keyfleet/accounting';
 import { DISPATCH_TIMING, type DispatchTiming } from '../dispatch/dispatch-timing';
+import { PeriodicPass } from './periodic-pass';
 
 /**
  * Every usageRollupEveryMs: sums the raw usage records into usage_hourly, then deletes raw rows past
@@ -16,8 +17,7 @@ import { DISPATCH_TIMING, type DispatchTiming } from '../dispatch/dispatch-timin
 @Injectable()
 export class UsageRollupJob implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(UsageRollupJob.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly periodic = new PeriodicPass('usage rollup', () => this.pass(), undefined, this.logger);
 
   constructor(
     @Inject(DISPATCH_TIMING) private readonly timing: DispatchTiming,
@@ -25,21 +25,16 @@ export class UsageRollupJob implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.runOnce(), this.timing.usageRollupEveryMs);
-    this.timer.unref();
+    this.periodic.start(this.timing.usageRollupEveryMs, { unref: true });
   }
 
-  async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  onModuleDestroy(): Promise<void> {
+    return this.periodic.stop();
   }
 
   /** One pass (never rejects); a pass still running is not started again. */
   runOnce(): Promise<void> {
-    this.running ??= this.pass()
-      .catch((error: unknown) => this.logger.warn(`usage rollup failed: ${String(error)}`))
-      .finally(() => (this.running = undefined));
-    return this.running;
+    return this.periodic.runOnce();
   }
 
   private async pass(): Promise<void> {

@@ -1,22 +1,25 @@
 // Accounting through the real stack (api, worker, Postgres, Redis, the simulator) with the real SDKs:
 // a live batch, native calls through @google/genai, OpenAI chat and embeddings through `openai`.
-import { GoogleGenAI } from '@google/genai';
+import { GoogleGenAI, ServiceTier } from '@google/genai';
 import { parse } from 'csv-parse/sync';
 import OpenAI from 'openai';
 import type { DataSource } from 'typeorm';
-import { costOfTokens, UsageRollup, type UsageReport, type UsageSums } from '@keyfleet/accounting';
+import { costOfTokens, type UsageReport, type UsageSums } from '@keyfleet/accounting';
 import { SHIPPED_MODEL_PRICES } from '@keyfleet/registry';
 import { TEST_ADMIN_TOKEN } from '@keyfleet/testing';
 import { admin, call, eventually } from './http-helpers';
-import { MODEL, registerClient, startStack, submitPrompts, type Stack } from './stack';
+import { UsageRollupJob } from '../maintenance/usage-rollup-job';
+import { MODEL, registerClient, startStack, submitPrompts, TEST_TIMING, type Stack } from './stack';
 
 const EMBED = 'gemini-embedding-001';
 const LIMITS = { rpm: 1000, tpm: 1_000_000, rpd: 100_000 };
 const KEYS = { a: 'AQ.AccountingProjectA00001', b: 'AQ.AccountingProjectB00002' };
 const BATCH_ITEMS = 20;
-// 20 batch items + 2 generateContent + 1 stream + 2 native embeddings (alice); 2 chats + 3 embeddings (bob).
-const ALICE_REQUESTS = BATCH_ITEMS + 5;
-const BOB_REQUESTS = 5;
+// 20 batch items + 3 generateContent (one Flex) + 1 stream + 2 native embeddings (alice);
+// 3 chats (one Flex) + 3 embeddings (bob).
+const ALICE_REQUESTS = BATCH_ITEMS + 6;
+const BOB_REQUESTS = 6;
+const FLEX_REQUESTS = 2;
 
 /** Inside Jest the SDK cannot reach Node's global undici dispatcher; handing it fetch avoids that. */
 const jestFetch: typeof fetch = (input, init) => fetch(input, init);
@@ -25,7 +28,7 @@ interface RawRecord {
   client_id: string;
   project_id: string;
   model: string;
-  lane: 'live';
+  lane: 'live' | 'flex';
   surface: string;
   batch_id: string | null;
   input_tokens: number;
@@ -65,7 +68,8 @@ describe('accounting end to end: every request recorded and priced, reports that
     ids.alice = await clientIdOf(keys.alice);
     ids.bob = await clientIdOf(keys.bob);
     sql = await stack.db.dataSource();
-    await stack.startWorker();
+    // The rollup runs when the last test says so (its own timer would come a minute later).
+    await stack.startWorker({ ...TEST_TIMING, usageRollupEveryMs: 600_000 });
     await runTraffic();
   }, 120_000);
   afterAll(() => stack?.close());
@@ -84,6 +88,9 @@ describe('accounting end to end: every request recorded and priced, reports that
     await ai.models.generateContent({ model: MODEL, contents: 'And this, a little longer a question?' });
     for await (const chunk of await ai.models.generateContentStream({ model: MODEL, contents: 'stream it' }))
       expect(chunk).toBeDefined();
+    // Google answers it with x-gemini-service-tier: flex (the simulator too): priced in the flex lane.
+    const flex = { serviceTier: ServiceTier.FLEX };
+    await ai.models.generateContent({ model: MODEL, contents: 'half price, please', config: flex });
     await ai.models.countTokens({ model: MODEL, contents: 'free of charge' }); // not recorded
     await ai.models.embedContent({ model: EMBED, contents: ['one vector', 'another vector'] });
     const openai = new OpenAI({ apiKey: keys.bob, baseURL: `${stack.apiUrl}/v1`, maxRetries: 0 });
@@ -97,6 +104,11 @@ describe('accounting end to end: every request recorded and priced, reports that
       stream: true,
     });
     for await (const chunk of stream) expect(chunk).toBeDefined();
+    await openai.chat.completions.create({
+      model: MODEL,
+      messages: [{ role: 'user', content: 'a flex chat' }],
+      service_tier: 'flex',
+    });
     await openai.embeddings.create({ model: EMBED, input: ['alpha', 'beta', 'gamma'] });
     // The batch finishes, and the interactive records are flushed (within a second).
     await eventually(async () => {
@@ -107,7 +119,7 @@ describe('accounting end to end: every request recorded and priced, reports that
 
   const rawRecords = () => sql.query<RawRecord[]>('SELECT * FROM usage_records ORDER BY id');
 
-  it('records each request once, priced from its usageMetadata at the live price', async () => {
+  it("records each request once, priced from its usageMetadata at its lane's price", async () => {
     const records = await rawRecords();
     expect(records.filter((r) => r.surface === 'batch' && r.batch_id === ids.batch)).toHaveLength(
       BATCH_ITEMS,
@@ -125,9 +137,12 @@ describe('accounting end to end: every request recorded and priced, reports that
         cachedTokens: r.cached_tokens,
       };
       expect(r.input_tokens).toBeGreaterThan(0);
-      expect(Number(r.cost_micro_usd)).toBeCloseTo(costOfTokens(price, 'live', tokens), 6);
+      expect(Number(r.cost_micro_usd)).toBeCloseTo(costOfTokens(price, r.lane, tokens), 6);
       if (r.model === MODEL) expect(r.output_tokens).toBeGreaterThan(0);
     }
+    const flexed = records.filter((r) => r.lane === 'flex');
+    expect(flexed.map((r) => r.surface).sort()).toEqual(['native', 'openai']);
+    expect(records.filter((r) => r.lane !== 'live')).toHaveLength(FLEX_REQUESTS);
   });
 
   it('matches what the simulator counted: requests and input tokens per project, and its charge', async () => {
@@ -162,6 +177,11 @@ describe('accounting end to end: every request recorded and priced, reports that
       expect(report.totals.costMicroUsd).toBeCloseTo(cost(records), 6);
       expect(sumOf(report)).toEqual(roundedTotals(report.totals));
     }
+    const lanes = (await usage('/admin/v1/usage?groupBy=lane')).body as UsageReport;
+    expect(lanes.rows.map((row) => [row.lane, row.requests])).toEqual([
+      ['flex', FLEX_REQUESTS],
+      ['live', records.length - FLEX_REQUESTS],
+    ]);
     const perClient = (await usage('/admin/v1/usage?groupBy=client')).body as UsageReport;
     const alice = perClient.rows.find((row) => row.clientId === ids.alice);
     expect(alice).toMatchObject({ clientName: 'alice', requests: ALICE_REQUESTS });
@@ -214,11 +234,17 @@ describe('accounting end to end: every request recorded and priced, reports that
       '/admin/v1/usage?groupBy=day',
     ];
     const before = await Promise.all(paths.map(async (path) => (await usage(path)).body));
-    expect(await stack.worker!.get(UsageRollup).rollUp()).toBe((await rawRecords()).length);
-    const left = await sql.query<Array<{ n: number }>>(
-      'SELECT count(*)::int AS n FROM usage_records WHERE rolled_up = false',
-    );
-    expect(left[0].n).toBe(0);
+    const unrolled = async () =>
+      (
+        await sql.query<Array<{ n: number }>>(
+          'SELECT count(*)::int AS n FROM usage_records WHERE rolled_up = false',
+        )
+      )[0].n;
+    expect(await unrolled()).toBe((await rawRecords()).length);
+    await stack.worker!.get(UsageRollupJob).runOnce();
+    expect(await unrolled()).toBe(0);
+    const hourly = await sql.query<Array<{ n: number }>>('SELECT sum(requests)::int AS n FROM usage_hourly');
+    expect(hourly[0].n).toBe((await rawRecords()).length); // the raw rows stay for their retention
     expect(await Promise.all(paths.map(async (path) => (await usage(path)).body))).toEqual(before);
   });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
-import { ConfigModule } from '@keyfleet/config';
+import { ConfigModule, type KeyfleetConfig } from '@keyfleet/config';
 import { PersistenceModule } from '@keyfleet/persistence';
 import { RegistryModule } from '@keyfleet/registry';
 import { createTestDatabase, testConfig, type TestDatabase } from '@keyfleet/testing';
@@ -22,6 +22,7 @@ describe('accounting (real Postgres): recording, reports, rollup, retention', ()
   let reports: UsageReports;
   let rollup: UsageRollup;
   let spend: ClientSpend;
+  let config: KeyfleetConfig;
   const [alice, bob] = [randomUUID(), randomUUID()];
   const project = randomUUID();
   const batch = randomUUID();
@@ -30,7 +31,7 @@ describe('accounting (real Postgres): recording, reports, rollup, retention', ()
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const config = testConfig({ DATABASE_URL: db.url, KF_USAGE_RAW_RETENTION_DAYS: '2' });
+    config = testConfig({ DATABASE_URL: db.url, KF_USAGE_RAW_RETENTION_DAYS: '2' });
     moduleRef = await Test.createTestingModule({
       imports: [
         ConfigModule.forRoot(config),
@@ -52,22 +53,23 @@ describe('accounting (real Postgres): recording, reports, rollup, retention', ()
     await db.drop();
   });
 
+  const sample = (): UsageRecordInput => ({
+    clientId: alice,
+    batchId: null,
+    projectId: project,
+    model: 'gemini-2.5-flash',
+    lane: 'live',
+    surface: 'native',
+    inputTokens: 100 + written.length,
+    outputTokens: 20,
+    thinkingTokens: 5,
+    cachedTokens: 0,
+    costMicroUsd: 12.345678 + written.length,
+  });
+
   /** Records through the recorder's buffer, then dates it `hoursAgo` back. */
   async function recordAt(hoursAgo: number, rec: Partial<UsageRecordInput>): Promise<void> {
-    const full: UsageRecordInput = {
-      clientId: alice,
-      batchId: null,
-      projectId: project,
-      model: 'gemini-2.5-flash',
-      lane: 'live',
-      surface: 'native',
-      inputTokens: 100 + written.length,
-      outputTokens: 20,
-      thinkingTokens: 5,
-      cachedTokens: 0,
-      costMicroUsd: 12.345678 + written.length,
-      ...rec,
-    };
+    const full: UsageRecordInput = { ...sample(), ...rec };
     recorder.record(full);
     await recorder.flush();
     const at = new Date(now - hoursAgo * HOUR);
@@ -92,25 +94,52 @@ describe('accounting (real Postgres): recording, reports, rollup, retention', ()
 
   it('buffers records and writes them in one multi-row INSERT within a second', async () => {
     const client = randomUUID();
-    for (let i = 0; i < 3; i++)
-      recorder.record({
-        clientId: client,
-        batchId: null,
-        projectId: project,
-        model: 'm',
-        lane: 'flex',
-        surface: 'openai',
-        inputTokens: 1,
-        outputTokens: 1,
-        thinkingTokens: 0,
-        cachedTokens: 0,
-        costMicroUsd: 0.5,
-      });
+    for (let i = 0; i < 3; i++) recorder.record({ ...sample(), clientId: client, lane: 'flex' });
     const count = async () =>
       Number((await sql.query('SELECT count(*) FROM usage_records WHERE client_id = $1', [client]))[0].count);
     expect(await count()).toBe(0);
     await new Promise((resolve) => setTimeout(resolve, 1300));
     expect(await count()).toBe(3);
+    await sql.query('DELETE FROM usage_records WHERE client_id = $1', [client]);
+  });
+
+  it("writes at once in the caller's transaction: rolled back with it, or committed with it", async () => {
+    const client = randomUUID();
+    const count = async (): Promise<number> =>
+      (
+        await sql.query<Array<{ n: number }>>(
+          'SELECT count(*)::int AS n FROM usage_records WHERE client_id = $1',
+          [client],
+        )
+      )[0].n;
+    const failed = sql.transaction(async (manager) => {
+      await recorder.write([{ ...sample(), clientId: client }], manager);
+      throw new Error('the result write failed');
+    });
+    await expect(failed).rejects.toThrow('the result write failed');
+    expect(await count()).toBe(0);
+    await sql.transaction((manager) => recorder.write([{ ...sample(), clientId: client }], manager));
+    expect(await count()).toBe(1);
+    await sql.query('DELETE FROM usage_records WHERE client_id = $1', [client]);
+  });
+
+  it('writes what it still buffers when the process shuts down', async () => {
+    const other = await Test.createTestingModule({
+      imports: [
+        ConfigModule.forRoot(config),
+        PersistenceModule.forRoot(config),
+        RegistryModule,
+        AccountingModule,
+      ],
+    }).compile();
+    await other.init();
+    const client = randomUUID();
+    other.get(UsageRecorder).record({ ...sample(), clientId: client });
+    await other.close();
+    const rows = await sql.query('SELECT count(*)::int AS n FROM usage_records WHERE client_id = $1', [
+      client,
+    ]);
+    expect(rows[0].n).toBe(1);
     await sql.query('DELETE FROM usage_records WHERE client_id = $1', [client]);
   });
 

@@ -1,5 +1,5 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import type { UsageLane } from './usage-record.entity';
+import { Column, Entity, Index } from 'typeorm';
+import { UsageDimensions } from './usage-dimensions';
 
 const SUMMED = { type: 'bigint' as const, default: 0 };
 
@@ -18,27 +18,9 @@ const SUMMED = { type: 'bigint' as const, default: 0 };
   where: 'batch_id IS NOT NULL',
 })
 @Index('IDX_usage_hourly_client_hour', ['clientId', 'hour'])
-export class UsageHourlyEntity {
-  @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
-  id!: string;
-
+export class UsageHourlyEntity extends UsageDimensions {
   @Column({ type: 'timestamptz' })
   hour!: Date;
-
-  @Column({ name: 'client_id', type: 'uuid' })
-  clientId!: string;
-
-  @Column({ name: 'batch_id', type: 'uuid', nullable: true })
-  batchId!: string | null;
-
-  @Column({ name: 'project_id', type: 'uuid' })
-  projectId!: string;
-
-  @Column({ type: 'varchar', length: 100 })
-  model!: string;
-
-  @Column({ type: 'varchar', length: 16 })
-  lane!: UsageLane;
 
   @Column({ type: 'bigint', default: 0 })
   requests!: string;

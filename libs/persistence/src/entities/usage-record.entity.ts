@@ -1,8 +1,7 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index } from 'typeorm';
+import { UsageDimensions } from './usage-dimensions';
 
-/** Where a request's price comes from: Google's interactive price, or one of its half-price lanes. */
-export const USAGE_LANES = ['live', 'flex', 'economy'] as const;
-export type UsageLane = (typeof USAGE_LANES)[number];
+export { USAGE_LANES, type UsageLane } from './usage-dimensions';
 
 /** Where a request came in: a batch item, the Gemini-native routes, or the OpenAI-compatible ones. */
 export const USAGE_SURFACES = ['batch', 'native', 'openai'] as const;
@@ -18,27 +17,9 @@ export type UsageSurface = (typeof USAGE_SURFACES)[number];
 @Index('IDX_usage_records_at', ['recordedAt'])
 // What the rollup job has still to sum (and the reads add to the rollups).
 @Index('IDX_usage_records_unrolled', ['recordedAt'], { where: 'rolled_up = false' })
-export class UsageRecordEntity {
-  @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
-  id!: string;
-
+export class UsageRecordEntity extends UsageDimensions {
   @Column({ name: 'recorded_at', type: 'timestamptz', default: () => 'now()' })
   recordedAt!: Date;
-
-  @Column({ name: 'client_id', type: 'uuid' })
-  clientId!: string;
-
-  @Column({ name: 'batch_id', type: 'uuid', nullable: true })
-  batchId!: string | null;
-
-  @Column({ name: 'project_id', type: 'uuid' })
-  projectId!: string;
-
-  @Column({ type: 'varchar', length: 100 })
-  model!: string;
-
-  @Column({ type: 'varchar', length: 16 })
-  lane!: UsageLane;
 
   @Column({ type: 'varchar', length: 16 })
   surface!: UsageSurface;
