@@ -3,6 +3,7 @@ import type { RunningProcess } from '@keyfleet/testing';
 import { startWorkers, stopWorkers } from './crash-safety-helpers';
 import {
   batchOf,
+  costByLane,
   ECONOMY_ENV,
   finished,
   jobRows,
@@ -33,8 +34,13 @@ describe('economy lane: a worker killed mid-poll, and cancelling', () => {
   let workers: RunningProcess[] = [];
 
   beforeAll(async () => {
-    // Jobs take 6 s on the sim's clock: long enough to kill a worker or cancel while they run.
-    ({ stack, clientKey } = await startEconomyStack({ pendingMs: 200, turnaroundMs: 6000 }));
+    // Jobs take 6 s on the sim's clock: long enough to kill a worker or cancel while they run. Inline
+    // bodies over 30 kB are refused (400) by this sim: keyfleet's own limit is Google's 20 MB.
+    ({ stack, clientKey } = await startEconomyStack({
+      pendingMs: 200,
+      turnaroundMs: 6000,
+      maxInlineBytes: 30_000,
+    }));
     dataSource = await stack.db.dataSource();
   }, 60_000);
 
@@ -85,5 +91,16 @@ describe('economy lane: a worker killed mid-poll, and cancelling', () => {
       return current.every((job) => job.settled) ? current : undefined;
     });
     expect(rows.every((job) => job.state === 'cancelled')).toBe(true);
+  }, 60_000);
+
+  it('a job Google refuses for its requests (400): its items are run live instead', async () => {
+    const before = (await stack.sim.stats()).totals.batchMode;
+    const batch = await submitInLane(stack, clientKey, 'refused', 900, { lane: 'economy' });
+    const done = await finished(stack, clientKey, batch.id);
+    expect(done.counts).toMatchObject({ total: 900, succeeded: 900, failed: 0 });
+    expect((await stack.sim.stats()).totals.batchMode.jobsCreated).toBe(before.jobsCreated);
+    expect(await costByLane(dataSource, batch.id)).toEqual({ live: expect.any(Number) });
+    const jobs = await jobRows(dataSource, batch.id);
+    expect(jobs.every((job) => job.state === 'failed' && job.settled && job.name === null)).toBe(true);
   }, 60_000);
 });
