@@ -27,7 +27,9 @@ describe('estimateTokens', () => {
   });
 
   it("counts an EmbedContentRequest's one content", () => {
-    expect(estimateTokens({ content: { parts: [{ text: 'x'.repeat(40) }, { text: 'y'.repeat(2) }] } })).toBe(11);
+    expect(estimateTokens({ content: { parts: [{ text: 'x'.repeat(40) }, { text: 'y'.repeat(2) }] } })).toBe(
+      11,
+    );
   });
 
   it('counts function calls and responses as their JSON text', () => {
