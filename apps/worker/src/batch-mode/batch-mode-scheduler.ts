@@ -10,7 +10,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { KEYFLEET_CONFIG, type KeyfleetConfig } from '@keyfleet/config';
-import { QueueName, type BatchModeJob } from '@keyfleet/queue';
+import { logRedisErrors, QueueName, type BatchModeJob } from '@keyfleet/queue';
 import { PeriodicPass } from '../maintenance/periodic-pass';
 import { ECONOMY_WORK_SQL } from './batch-mode.sql';
 
@@ -31,7 +31,10 @@ export class BatchModeScheduler implements OnApplicationBootstrap, OnModuleDestr
     @Inject(KEYFLEET_CONFIG) private readonly config: KeyfleetConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectQueue(QueueName.BatchMode) private readonly queue: Queue<BatchModeJob>,
-  ) {}
+  ) {
+    // Without a listener BullMQ prints its connection's errors raw, outside the JSON logs.
+    logRedisErrors(queue, `queue ${QueueName.BatchMode}`);
+  }
 
   onApplicationBootstrap(): void {
     this.periodic.start(Math.min(this.config.batchMode.pollMs, SCAN_MAX_MS), { unref: true });

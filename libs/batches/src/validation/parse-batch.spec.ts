@@ -31,6 +31,8 @@ describe('parseJsonBatch', () => {
       model: 'gemini-2.5-flash',
       displayName: 'nightly',
       priority: 0,
+      lane: 'live',
+      deadline: null,
       format: 'json',
       items: [
         { key: 'a', request: request('x'), lineNo: 1 },
@@ -166,6 +168,8 @@ describe('NDJSON uploads (parseNdjsonHeader, ndjsonItems)', () => {
       model: 'gemini-2.5-flash',
       displayName: 'n',
       priority: 7,
+      lane: 'live',
+      deadline: null,
       format: 'ndjson',
     });
     expect(parseNdjsonHeader({ model: 'gemini-2.5-flash' }).priority).toBe(0);

@@ -31,6 +31,7 @@ describe('ClientsService (Postgres)', () => {
       name: 'team-a',
       allowedIps: ['10.0.0.0/8', '2001:db8::/32'],
       keyExpiresAt: null,
+      budget: null,
     });
     expect(await clients.authenticate(`${key}x`)).toBeNull();
     expect(await clients.authenticate('AIzaSyNotAClientKey')).toBeNull();
