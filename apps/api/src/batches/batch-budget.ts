@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ClientBudgets, maxOutputTokensOf, UpstreamPicker, usd } from '@keyfleet/admission';
+import { ClientBudgets, usd } from '@keyfleet/admission';
 import type { BatchItemInput, ParsedBatch } from '@keyfleet/batches';
 import { KeyfleetError } from '@keyfleet/errors';
 import type { AuthenticatedClient } from '@keyfleet/registry';
@@ -8,45 +8,37 @@ type Items = ParsedBatch['items'];
 
 /**
  * A batch whose estimated cost passes what its client's budget has left is refused (400) before
- * anything is stored: the items are priced as they stream past (as admission will price them), and
- * the last one is followed by the check, which rolls the whole submission back.
+ * anything is stored: once the last item has streamed past (and been priced, as admission will price
+ * it, by the submission's BatchCostTally), the check runs, which rolls the whole submission back.
  */
 @Injectable()
 export class BatchBudget {
-  constructor(
-    private readonly budgets: ClientBudgets,
-    private readonly picker: UpstreamPicker,
-  ) {}
+  constructor(private readonly budgets: ClientBudgets) {}
 
-  /** `priceFactor`: the lane's share of the live price (economy: 0.5). */
-  async check(client: AuthenticatedClient, model: string, items: Items, priceFactor = 1): Promise<Items> {
+  /** `estimateMicros`: the batch's estimated cost, read after its last item (null: the model has no price). */
+  async check(
+    client: AuthenticatedClient,
+    model: string,
+    items: Items,
+    estimateMicros: () => number | null,
+  ): Promise<Items> {
     const left = await this.budgets.left(client.clientId, client.budget, model);
-    const price = left ? await this.picker.pricer(model) : null;
-    if (!left || !price) return items; // no limit for this model, or nothing to price it by
+    if (!left) return items; // no limit for this model
     const { limit, leftMicros } = left;
     const period = limit.span.period === 'day' ? 'daily' : 'monthly';
-    const refuse = (estimate: number) =>
-      KeyfleetError.invalid(
-        `requests: the batch's estimated cost (${usd(estimate)}) passes what the client's ${period} ` +
+    return thenCheck(items, () => {
+      const estimate = estimateMicros();
+      if (estimate === null || estimate <= leftMicros) return;
+      throw KeyfleetError.invalid(
+        `requests: the batch's estimated cost (${usd(Math.ceil(estimate))}) passes what the client's ${period} ` +
           `budget for ${limit.model ?? 'all models'} has left (${usd(leftMicros)} of ` +
           `${usd(limit.limitMicros)}, until ${new Date(limit.span.endMs).toISOString()})`,
       );
-    const priceOf = (item: BatchItemInput) =>
-      price(item.estTokens ?? 0, maxOutputTokensOf(item.request)) * priceFactor;
-    return withinBudget(items, priceOf, leftMicros, refuse);
+    });
   }
 }
 
-async function* withinBudget(
-  items: Items,
-  price: (item: BatchItemInput) => number,
-  leftMicros: number,
-  refuse: (estimate: number) => KeyfleetError,
-): AsyncGenerator<BatchItemInput> {
-  let estimate = 0;
-  for await (const item of items) {
-    estimate += price(item);
-    yield item;
-  }
-  if (estimate > leftMicros) throw refuse(Math.ceil(estimate));
+async function* thenCheck(items: Items, check: () => void): AsyncGenerator<BatchItemInput> {
+  for await (const item of items) yield item;
+  check();
 }

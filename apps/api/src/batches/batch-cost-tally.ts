@@ -13,6 +13,11 @@ export class BatchCostTally {
     if (this.price) this.micros += this.price(inputTokens, maxOutputTokensOf(request));
   }
 
+  /** Micro-dollars; null when the model has no price. */
+  liveCostMicros(): number | null {
+    return this.price ? this.micros : null;
+  }
+
   /** US dollars; null when the model has no price. */
   liveCostUsd(): number | null {
     return this.price ? this.micros / 1e6 : null;

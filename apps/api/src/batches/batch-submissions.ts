@@ -51,16 +51,20 @@ export class BatchSubmissions {
     query: SubmissionQuery,
     client: AuthenticatedClient,
   ): Promise<ParsedBatch> {
-    const parsed = await this.parseItems(request, query);
+    const { parsed, tally } = await this.parseItems(request, query);
     // An economy batch is priced at Batch Mode's half price; auto, not yet decided, at the live price.
     const factor = parsed.lane === 'economy' ? ECONOMY_PRICE_FACTOR : 1;
-    return { ...parsed, items: await this.budget.check(client, parsed.model, parsed.items, factor) };
+    const estimateMicros = () => {
+      const live = tally.liveCostMicros();
+      return live === null ? null : live * factor;
+    };
+    return { ...parsed, items: await this.budget.check(client, parsed.model, parsed.items, estimateMicros) };
   }
 
   private async parseItems(
     request: IncomingMessage & { body?: unknown },
     query: SubmissionQuery,
-  ): Promise<ParsedBatch> {
+  ): Promise<{ parsed: ParsedBatch; tally: BatchCostTally }> {
     const { maxBatchItems, maxBodyBytes, maxJsonBytes } = this.config.limits;
     if (isNdjson(request.headers['content-type'])) {
       const header = parseNdjsonHeader(query);
@@ -74,24 +78,25 @@ export class BatchSubmissions {
     return this.withLane(parsed, projects, 'json');
   }
 
-  /** Items with their estimates, and the lane decided from the batch's estimated cost once all are read. */
+  /**
+   * Items with their estimates, and the lane decided from the batch's estimated cost once all are read;
+   * the tally of that cost (what the budget check reads too).
+   */
   private async withLane(
     parsed: ParsedBatch,
     projects: readonly ProjectLimits[],
     format: BatchFormat,
-  ): Promise<ParsedBatch> {
+  ): Promise<{ parsed: ParsedBatch; tally: BatchCostTally }> {
     const tally = new BatchCostTally(await this.picker.pricer(parsed.model));
-    return {
-      ...parsed,
-      items: withEstimates(parsed.items, projects, parsed.model, format, tally),
-      decideLane: () =>
-        chooseLane({
-          lane: parsed.lane ?? 'live',
-          deadline: parsed.deadline ?? null,
-          liveCostUsd: tally.liveCostUsd(),
-          turnaroundMs: this.config.batchMode.turnaroundMs,
-        }),
-    };
+    const decideLane = () =>
+      chooseLane({
+        lane: parsed.lane ?? 'live',
+        deadline: parsed.deadline ?? null,
+        liveCostUsd: tally.liveCostUsd(),
+        turnaroundMs: this.config.batchMode.turnaroundMs,
+      });
+    const items = withEstimates(parsed.items, projects, parsed.model, format, tally);
+    return { parsed: { ...parsed, items, decideLane }, tally };
   }
 
   private async servingProjects(model: string): Promise<ProjectLimits[]> {

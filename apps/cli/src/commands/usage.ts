@@ -1,4 +1,5 @@
 import { answer, connect, type GlobalOptions } from '../connection';
+import type { components } from '../generated/keyfleet-api';
 import { CliError, ExitCode } from '../exit-codes';
 import { emit, table } from '../output';
 
@@ -8,16 +9,7 @@ export interface UsageOptions extends GlobalOptions {
   to?: string;
 }
 
-interface Row {
-  clientId?: string;
-  clientName?: string | null;
-  projectId?: string;
-  projectName?: string | null;
-  model?: string;
-  day?: string;
-  lane?: string;
-  batchId?: string | null;
-}
+type Row = components['schemas']['Usage']['rows'][number];
 
 const DIMENSION_LABELS: Record<string, (row: Row) => string | undefined> = {
   client: (row) => row.clientName ?? row.clientId,
